@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { parseChannelArn } from '../../domain/channel-arn.js';
+import type { ChannelDirectory } from '../../domain/ports.js';
+
+/**
+ * Local mode's channel directory: a JSON file (`CHANNELS_FILE`) mapping channel ARNs to their
+ * playback URLs, read once at start. Without it no playback URL is known and responses omit it.
+ */
+export class StaticChannelDirectory implements ChannelDirectory {
+  readonly #urls: ReadonlyMap<string, string>;
+
+  constructor(urls: ReadonlyMap<string, string>) {
+    this.#urls = urls;
+  }
+
+  static empty(): StaticChannelDirectory {
+    return new StaticChannelDirectory(new Map());
+  }
+
+  static async fromFile(path: string): Promise<StaticChannelDirectory> {
+    const document = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+      throw new Error(`${path} must be a JSON object mapping channel ARNs to playback URLs`);
+    }
+    const urls = new Map<string, string>();
+    for (const [arn, url] of Object.entries(document)) {
+      if (!parseChannelArn(arn)) throw new Error(`${path}: "${arn}" is not an IVS channel ARN`);
+      if (typeof url !== 'string' || !/^https:\/\/\S+$/.test(url))
+        throw new Error(`${path}: the playback URL of ${arn} must be an https URL`);
+      urls.set(arn, url);
+    }
+    return new StaticChannelDirectory(urls);
+  }
+
+  async playbackUrl(channelArn: string): Promise<string | undefined> {
+    return this.#urls.get(channelArn);
+  }
+}

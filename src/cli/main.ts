@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { createPinoLogger } from '../adapters/logging/pino-logger.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { isScope, SCOPES, type Scope } from '../domain/api-keys.js';
+import { isServiceError } from '../domain/errors.js';
+import { MAXIMUM_RESOLUTIONS, type PlaybackTokenRequest } from '../domain/playback-claims.js';
+import { runServer } from '../main.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { createApiKey } from '../services/api-key-factory.js';
+import { createTokenIssuer } from '../services/token-issuer.js';
+
+/**
+ * The command line reads the same environment as the server. Results go to stdout alone (a key, a
+ * token, a listing), so `$(ivs-playback-auth token …)` captures exactly that; logs go to stderr.
+ */
+const env = process.env;
+
+async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const config = loadConfig(env);
+  const logger = createPinoLogger({
+    level: config.logLevel,
+    destination: pino.destination({ dest: 2, sync: true }),
+  });
+  return work(await createRuntime(config, { logger }));
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const wholeNumber = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+};
+const scope = (value: string, previous: Scope[] = []) => {
+  if (!isScope(value)) throw new InvalidArgumentError(`expected one of ${SCOPES.join(', ')}`);
+  return [...previous, value];
+};
+const print = (value: unknown): void => {
+  process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+};
+
+const program = new Command('ivs-playback-auth')
+  .description('Issues Amazon IVS playback tokens and manages the signing keys behind them.')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the HTTP service (what `npm start` runs)')
+  .action(() => runServer(env));
+
+const apiKeys = program.command('api-keys').description('manage API keys (stored hashed in API_KEYS_FILE)');
+apiKeys
+  .command('create')
+  .description('create an API key and print it, alone, on stdout (it is shown only once)')
+  .requiredOption('--scope <scope>', `a scope: ${SCOPES.join(', ')} (repeatable)`, scope)
+  .option(
+    '--channel <arn-pattern>',
+    'limit the key to channel ARNs matching this pattern, * = any characters (repeatable)',
+    collect,
+  )
+  .option('--name <name>', 'a label for listings')
+  .action(async (options: { scope: Scope[]; channel?: string[]; name?: string }) =>
+    withRuntime(async (runtime) => {
+      const { key, record } = await createApiKey(
+        { store: runtime.apiKeyStore, clock: runtime.clock },
+        { scopes: options.scope, channels: options.channel, name: options.name },
+      );
+      runtime.logger.info(
+        { apiKeyId: record.id, scopes: record.scopes, channels: record.channels },
+        'API key created',
+      );
+      print(key);
+    }),
+  );
+apiKeys
+  .command('list')
+  .description('list API keys (ids, scopes, channels; never the keys)')
+  .action(() =>
+    withRuntime(async (runtime) => {
+      const records = await runtime.apiKeyStore.list();
+      print(records.map(({ sha256: _sha256, ...record }) => record));
+    }),
+  );
+apiKeys
+  .command('revoke')
+  .description('delete an API key; running servers stop accepting it within API_KEYS_RELOAD_SECONDS')
+  .argument('<id>', 'the key id (the 12 hex characters after ipa_)')
+  .action(async (id: string) => {
+    await withRuntime(async (runtime) => {
+      if (!(await runtime.apiKeyStore.remove(id))) throw new CliError(`no API key has the id ${id}`);
+      runtime.logger.info({ apiKeyId: id }, 'API key revoked');
+    });
+  });
+
+const keys = program
+  .command('keys')
+  .description('signing keys: the same as the admin routes, without the server');
+keys
+  .command('list')
+  .description('every signing key with its state, and foreign key pairs taking IVS slots')
+  .action(async () => {
+    await withRuntime(async (runtime) => print(await runtime.inventory()));
+  });
+keys
+  .command('rotate')
+  .description('rotate the signing key now (or finish an interrupted rotation)')
+  .option('--emergency', 'delete the previous key at once (after a compromise)', false)
+  .action(async (options: { emergency: boolean }) => {
+    await withRuntime(async (runtime) =>
+      print(await runtime.rotator.rotate({ emergency: options.emergency })),
+    );
+  });
+
+program
+  .command('token')
+  .description('sign one playback token and print it, alone, on stdout')
+  .requiredOption('--channel-arn <arn>', 'the private channel')
+  .option('--viewer-id <id>', 'aws:viewer-id (1-40 characters)')
+  .option('--viewer-session-version <n>', 'aws:viewer-session-version', wholeNumber)
+  .option('--ttl <seconds>', 'seconds until the token expires', wholeNumber)
+  .option('--allowed-origin <origin>', 'an origin allowed to play (repeatable)', collect)
+  .option('--strict-origin-enforcement', 'enforce the origins on every request')
+  .option('--single-use', 'the token works once')
+  .addOption(
+    new Option('--maximum-resolution <resolution>', 'cap the renditions').choices(MAXIMUM_RESOLUTIONS),
+  )
+  .option('--json', 'print {token, expiresAt, keyId, playbackUrl} instead of the bare token')
+  .action(
+    async (options: {
+      channelArn: string;
+      viewerId?: string;
+      viewerSessionVersion?: number;
+      ttl?: number;
+      allowedOrigin?: string[];
+      strictOriginEnforcement?: boolean;
+      singleUse?: boolean;
+      maximumResolution?: PlaybackTokenRequest['maximumResolution'];
+      json?: boolean;
+    }) =>
+      withRuntime(async (runtime) => {
+        await runtime.rotator.ensureCurrentKey();
+        await runtime.keyCache.refresh();
+        const issuer = createTokenIssuer({
+          keys: runtime.keyCache,
+          channels: runtime.channels,
+          policy: {
+            defaultTtlSeconds: runtime.config.defaultTtlSeconds,
+            maxTtlSeconds: runtime.config.maxTtlSeconds,
+          },
+          clock: runtime.clock,
+          newUuid: randomUUID,
+        });
+        const issued = await issuer.issue({
+          channelArn: options.channelArn,
+          viewerId: options.viewerId,
+          viewerSessionVersion: options.viewerSessionVersion,
+          ttlSeconds: options.ttl,
+          allowedOrigins: options.allowedOrigin,
+          strictOriginEnforcement: options.strictOriginEnforcement,
+          singleUse: options.singleUse,
+          maximumResolution: options.maximumResolution,
+        });
+        print(options.json ? { ...issued, expiresAt: issued.expiresAt.toISOString() } : issued.token);
+      }),
+  );
+
+class CliError extends Error {}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message =
+    error instanceof ConfigError || error instanceof CliError
+      ? error.message
+      : isServiceError(error)
+        ? `${error.code}: ${error.message}`
+        : undefined;
+  if (message === undefined) throw error;
+  process.stderr.write(`ivs-playback-auth: ${message}\n`);
+  process.exitCode = error instanceof ConfigError ? 2 : 1;
+}

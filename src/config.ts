@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+
+export type KeyStoreConfig =
+  | { readonly kind: 'file'; readonly dir: string }
+  | { readonly kind: 'secrets-manager'; readonly secretId: string };
+
+export interface Config {
+  /** `local` when keys live in files (the default); `production` with Secrets Manager. */
+  readonly mode: 'local' | 'production';
+  readonly host: string;
+  readonly port: number;
+  readonly keyStore: KeyStoreConfig;
+  /** Folder for local-mode files (keys, API keys, offline registry, lock). */
+  readonly keysDir: string;
+  readonly registry: 'offline' | 'ivs';
+  readonly apiKeysFile: string;
+  readonly apiKeysReloadSeconds: number;
+  readonly defaultTtlSeconds: number;
+  readonly maxTtlSeconds: number;
+  readonly clockSkewSeconds: number;
+  readonly keyRefreshSeconds: number;
+  readonly keyMaxStalenessSeconds: number;
+  readonly bodyLimitBytes: number;
+  readonly batchBodyLimitBytes: number;
+  readonly shutdownTimeoutSeconds: number;
+  readonly channelsFile: string | undefined;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Thrown by loadConfig with every problem found, one per line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the configuration from environment variables (the names are a contract: see README,
+ * "Configuration"). Pure: tests pass a literal object. Reports every problem at once.
+ */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')}; got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+  // KEY_STORE: where the private signing key lives.
+  const keyStoreKind = oneOf('KEY_STORE', ['file', 'secrets-manager'], 'file');
+  const mode = keyStoreKind === 'file' ? 'local' : 'production';
+  // KEYS_DIR: the file key store's folder, also home of local-mode API keys and lock.
+  const keysDir = read('KEYS_DIR') ?? './keys';
+  // SECRET_ID: the Secrets Manager secret holding the signing key (production).
+  const secretId = read('SECRET_ID');
+  if (keyStoreKind === 'secrets-manager' && secretId === undefined) {
+    problems.push('SECRET_ID is required with KEY_STORE=secrets-manager');
+  }
+  // PLAYBACK_KEY_REGISTRY: where public keys are published (IVS, or offline in local mode).
+  const registry = oneOf('PLAYBACK_KEY_REGISTRY', ['offline', 'ivs'], mode === 'local' ? 'offline' : 'ivs');
+  // API_KEYS_FILE: hashed API keys and their scopes; required in production.
+  const apiKeysFile =
+    read('API_KEYS_FILE') ?? (mode === 'local' ? join(keysDir, 'api-keys.json') : undefined);
+  if (apiKeysFile === undefined) {
+    problems.push(
+      'API_KEYS_FILE is required with KEY_STORE=secrets-manager (create keys with `ivs-playback-auth api-keys create`)',
+    );
+  }
+
+  const config: Config = {
+    mode,
+    // HOST / PORT: where to listen; loopback by default in local mode.
+    host: read('HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
+    port: integer('PORT', 8080, 0, 65_535),
+    keyStore:
+      keyStoreKind === 'file'
+        ? { kind: 'file', dir: keysDir }
+        : { kind: 'secrets-manager', secretId: secretId ?? '' },
+    keysDir,
+    registry,
+    apiKeysFile: apiKeysFile ?? '',
+    // API_KEYS_RELOAD_SECONDS: how often servers re-read API_KEYS_FILE.
+    apiKeysReloadSeconds: integer('API_KEYS_RELOAD_SECONDS', 2, 1, 3600),
+    // TOKEN_DEFAULT_TTL_SECONDS / TOKEN_MAX_TTL_SECONDS: token lifetime when unspecified / at most.
+    defaultTtlSeconds: integer('TOKEN_DEFAULT_TTL_SECONDS', 600, 1, 86_400),
+    maxTtlSeconds: integer('TOKEN_MAX_TTL_SECONDS', 3600, 1, 7 * 86_400),
+    // CLOCK_SKEW_SECONDS: allowance for clock differences with IVS, part of the drain period.
+    clockSkewSeconds: integer('CLOCK_SKEW_SECONDS', 60, 0, 3600),
+    // KEY_REFRESH_SECONDS: how often each replica re-reads its keys from the store.
+    keyRefreshSeconds: integer('KEY_REFRESH_SECONDS', mode === 'local' ? 5 : 60, 1, 3600),
+    // KEY_MAX_STALENESS_SECONDS: how long a replica signs with keys it cannot re-read.
+    keyMaxStalenessSeconds: integer('KEY_MAX_STALENESS_SECONDS', 900, 1, 86_400),
+    // BODY_LIMIT_BYTES / BATCH_BODY_LIMIT_BYTES: largest accepted request bodies.
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 16_384, 256, 1_048_576),
+    batchBodyLimitBytes: integer('BATCH_BODY_LIMIT_BYTES', 262_144, 1024, 4_194_304),
+    // SHUTDOWN_TIMEOUT_SECONDS: how long in-flight requests may finish after SIGTERM.
+    shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 300),
+    // CHANNELS_FILE: local mode's map of channel ARN → playback URL.
+    channelsFile: read('CHANNELS_FILE'),
+    // LOG_LEVEL: debug, info, warn or error.
+    logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+  };
+
+  if (config.defaultTtlSeconds > config.maxTtlSeconds) {
+    problems.push(
+      `TOKEN_DEFAULT_TTL_SECONDS (${config.defaultTtlSeconds}) must not exceed TOKEN_MAX_TTL_SECONDS (${config.maxTtlSeconds})`,
+    );
+  }
+  if (config.keyMaxStalenessSeconds < config.keyRefreshSeconds) {
+    problems.push(
+      `KEY_MAX_STALENESS_SECONDS (${config.keyMaxStalenessSeconds}) must be at least KEY_REFRESH_SECONDS (${config.keyRefreshSeconds})`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,75 @@
+/**
+ * Every failure the service reports has one of these stable codes. Clients may branch on them, so a
+ * code is never renamed or reused; `http/error-status.ts` maps each to an HTTP status.
+ */
+export const ERROR_CODES = [
+  // Request shape and transport
+  'INVALID_REQUEST',
+  'MALFORMED_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  // Authentication and authorization
+  'UNAUTHENTICATED',
+  'INSUFFICIENT_SCOPE',
+  'CHANNEL_NOT_ALLOWED',
+  // IVS token claim rules
+  'INVALID_CHANNEL_ARN',
+  'INVALID_VIEWER_ID',
+  'INVALID_VIEWER_SESSION_VERSION',
+  'VIEWER_SESSION_VERSION_WITHOUT_VIEWER_ID',
+  'INVALID_ORIGIN',
+  'DUPLICATE_ORIGIN',
+  'TOO_MANY_ORIGINS',
+  'TOO_MANY_STRICT_ORIGINS',
+  'STRICT_ORIGIN_WITHOUT_ORIGINS',
+  'INVALID_MAXIMUM_RESOLUTION',
+  'INVALID_TTL',
+  'TTL_ABOVE_MAXIMUM',
+  'TTL_ABOVE_VIEWER_LIMIT',
+  'INVALID_BATCH_SIZE',
+  // Keys and rotation
+  'NO_SIGNING_KEY',
+  'ROTATION_IN_PROGRESS',
+  'PREVIOUS_KEY_DRAINING',
+  'NO_FREE_KEY_SLOT',
+  'KEY_VERIFICATION_FAILED',
+  'KEY_STORE_CORRUPT',
+  // Dependencies and the unexpected
+  'DEPENDENCY_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ServiceErrorOptions {
+  /** Machine-readable context for the client; must never contain secrets. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** The underlying error, for logs only: never sent to clients. */
+  readonly cause?: unknown;
+  /** Seconds after which a retry may succeed (503, 429). */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * The one error type that crosses layers. `message` is written for the client and may be shown to it;
+ * it never contains secrets or library text. Anything that is not a ServiceError is treated as a bug.
+ */
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ServiceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof ServiceError;
+}

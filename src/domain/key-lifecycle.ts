@@ -1,0 +1,136 @@
+import { ServiceError } from './errors.js';
+import type { KeySet, RegisteredKeyPair } from './ports.js';
+import type { SigningKeyInfo } from './signing-key.js';
+
+/**
+ * How long a key that stopped being current must stay imported, so no token it signed is ever
+ * refused by IVS (DESIGN invariant 3): the longest TTL, plus clock skew between us and IVS, plus the
+ * longest a replica may keep signing with a key it has not re-read from the store.
+ */
+export interface DrainPolicy {
+  readonly maxTtlSeconds: number;
+  readonly clockSkewSeconds: number;
+  readonly maxSigningStalenessSeconds: number;
+}
+
+export function drainSeconds(policy: DrainPolicy): number {
+  return policy.maxTtlSeconds + policy.clockSkewSeconds + policy.maxSigningStalenessSeconds;
+}
+
+/** When a previous key may be deleted, or undefined when its drain start is unknown. */
+export function drainEndsAt(
+  key: Pick<SigningKeyInfo, 'deactivatedAt'>,
+  policy: DrainPolicy,
+): Date | undefined {
+  if (!key.deactivatedAt) return undefined;
+  return new Date(key.deactivatedAt.getTime() + drainSeconds(policy) * 1000);
+}
+
+/** What a rotation was asked to achieve. */
+export interface RotationGoal {
+  /** The current key when the rotation was requested (undefined on first start). */
+  readonly fromKeyId: string | undefined;
+  /** Compromise: delete the previous key at once, skipping the drain. */
+  readonly emergency: boolean;
+}
+
+export interface RotationSnapshot {
+  readonly keys: KeySet;
+  readonly registered: readonly RegisteredKeyPair[];
+  readonly slotLimit: number;
+}
+
+/** The next single step; the rotator performs it, takes a new snapshot and asks again. */
+export type RotationStep =
+  | { readonly kind: 'delete-unreferenced'; readonly pair: RegisteredKeyPair }
+  | { readonly kind: 'record-drain-start'; readonly key: SigningKeyInfo }
+  | {
+      readonly kind: 'retire-previous';
+      readonly key: SigningKeyInfo;
+      readonly pair: RegisteredKeyPair | undefined;
+    }
+  | { readonly kind: 'create-pending' }
+  | { readonly kind: 'import-pending'; readonly key: SigningKeyInfo }
+  | { readonly kind: 'promote-pending'; readonly key: SigningKeyInfo; readonly pair: RegisteredKeyPair }
+  | { readonly kind: 'done' };
+
+/**
+ * The rotation plan, as a pure function of what the store and the registry hold now. Because every
+ * decision is re-derived from that state, a rotation interrupted at any step (crash, AWS outage)
+ * resumes where it stopped when run again, and no step is ever taken twice by mistake:
+ *
+ * 1. our key pairs that no stored key refers to are deleted (leftovers of an interrupted retirement);
+ * 2. a pending key is finished first: imported if it is not, then promoted (DESIGN invariants 1, 2);
+ * 3. otherwise the previous key is retired, but only after its drain (invariant 3) unless emergency;
+ * 4. then a new key is created if a slot is free (invariant 5), else 409 naming what is in the way;
+ * 5. after an emergency promotion, the compromised key (now previous) is retired at once.
+ *
+ * Foreign key pairs (without our tags) are never deleted and count against the slots (invariant 4).
+ */
+export function planRotationStep(
+  snapshot: RotationSnapshot,
+  goal: RotationGoal,
+  now: Date,
+  policy: DrainPolicy,
+): RotationStep {
+  const { keys, registered } = snapshot;
+  const referenced = new Set(
+    [keys.current, keys.previous, keys.pending].flatMap((key) => (key ? [key.keyId] : [])),
+  );
+  const unreferenced = registered.find((pair) => pair.keyId !== undefined && !referenced.has(pair.keyId));
+  if (unreferenced) return { kind: 'delete-unreferenced', pair: unreferenced };
+
+  const pairOf = (keyId: string) => registered.find((pair) => pair.keyId === keyId);
+
+  if (keys.pending) {
+    const pair = pairOf(keys.pending.keyId);
+    if (pair) return { kind: 'promote-pending', key: keys.pending, pair };
+    requireFreeSlot(snapshot);
+    return { kind: 'import-pending', key: keys.pending };
+  }
+
+  const rotated = keys.current !== undefined && keys.current.keyId !== goal.fromKeyId;
+  if (rotated) {
+    if (goal.emergency && keys.previous) {
+      return { kind: 'retire-previous', key: keys.previous, pair: pairOf(keys.previous.keyId) };
+    }
+    return { kind: 'done' };
+  }
+
+  if (keys.previous) {
+    if (!goal.emergency) {
+      const endsAt = drainEndsAt(keys.previous, policy);
+      if (!endsAt) return { kind: 'record-drain-start', key: keys.previous };
+      if (endsAt > now) {
+        throw new ServiceError(
+          'PREVIOUS_KEY_DRAINING',
+          `the previous key ${keys.previous.keyId} may still verify live tokens until ${endsAt.toISOString()}; rotate after that, or rotate with emergency to delete it now`,
+          {
+            details: { keyId: keys.previous.keyId, drainEndsAt: endsAt.toISOString() },
+            retryAfterSeconds: Math.ceil((endsAt.getTime() - now.getTime()) / 1000),
+          },
+        );
+      }
+    }
+    return { kind: 'retire-previous', key: keys.previous, pair: pairOf(keys.previous.keyId) };
+  }
+
+  requireFreeSlot(snapshot);
+  return { kind: 'create-pending' };
+}
+
+function requireFreeSlot(snapshot: RotationSnapshot): void {
+  if (snapshot.registered.length < snapshot.slotLimit) return;
+  const inTheWay = snapshot.registered.map((pair) => ({
+    name: pair.name,
+    arn: pair.arn ?? null,
+    managedByThisService: pair.keyId !== undefined,
+  }));
+  throw new ServiceError(
+    'NO_FREE_KEY_SLOT',
+    `IVS allows ${snapshot.slotLimit} playback key pairs per account and region, and all are taken: ${inTheWay
+      .map((pair) => `${pair.name}${pair.managedByThisService ? '' : ' (not managed by this service)'}`)
+      .join(', ')}. Delete a key pair this service does not use, then rotate again`,
+    { details: { keyPairs: inTheWay, slotLimit: snapshot.slotLimit } },
+  );
+}

@@ -1,0 +1,93 @@
+import type { ApiKeyRecord } from './api-keys.js';
+import type { NewSigningKey, SigningKeyInfo, StoredSigningKey } from './signing-key.js';
+
+/** The keys that can sign or verify. A store holds at most one of each. */
+export interface KeySet {
+  readonly current?: StoredSigningKey | undefined;
+  readonly previous?: StoredSigningKey | undefined;
+  readonly pending?: StoredSigningKey | undefined;
+}
+
+/**
+ * Durable custody of signing keys (file store in local mode, Secrets Manager in production).
+ * Every write is atomic and idempotent: repeating a call after a crash converges. Failures to reach
+ * the store are ServiceError `DEPENDENCY_UNAVAILABLE`; a store it cannot parse is `KEY_STORE_CORRUPT`.
+ */
+export interface KeyStore {
+  readonly kind: string;
+  /** Reads current, previous and pending keys, private halves included. */
+  readKeys(): Promise<KeySet>;
+  /**
+   * Durably stores a new key as pending. Repeating it for the same key is a no-op; staging while
+   * another key is pending fails with `ROTATION_IN_PROGRESS`.
+   */
+  stagePending(key: NewSigningKey): Promise<void>;
+  /**
+   * Makes the pending key current in one atomic step: the old current becomes previous (its
+   * `deactivatedAt` = `at`) and an old previous, if still there, becomes retired. No-op when `keyId`
+   * is already current.
+   */
+  promotePending(keyId: string, at: Date): Promise<void>;
+  /** Previous → retired, once it is gone from the registry. No-op when it is not previous any more. */
+  retirePrevious(keyId: string, at: Date): Promise<void>;
+  /** Records a drain start for a previous key whose store could not know it (no-op when known). */
+  markDeactivated(keyId: string, at: Date): Promise<void>;
+  /** Every key ever stored, retired ones included, for listings (no private halves). */
+  listHistory(): Promise<readonly SigningKeyInfo[]>;
+}
+
+/** A playback key pair as the registry (IVS) reports it. */
+export interface RegisteredKeyPair {
+  /** IVS ARN; undefined for the offline registry, which has no ARNs. */
+  readonly arn: string | undefined;
+  readonly name: string;
+  /** Set when the key pair carries this service's tags: then it is ours to delete. */
+  readonly keyId: string | undefined;
+  readonly fingerprint: string | undefined;
+}
+
+/**
+ * Where public keys are published so IVS can verify tokens (IVS itself, or offline in local mode).
+ * Failures are ServiceError `DEPENDENCY_UNAVAILABLE` (with retryAfterSeconds) or `NO_FREE_KEY_SLOT`.
+ */
+export interface PlaybackKeyRegistry {
+  readonly kind: string;
+  /** IVS accepts at most 3 playback key pairs per account and region. */
+  readonly slotLimit: number;
+  /** Every key pair in the account/region, ours (with keyId) and foreign ones. */
+  list(): Promise<readonly RegisteredKeyPair[]>;
+  /** Publishes a public key; idempotent: a key already published is returned as it is. */
+  importKey(key: { readonly keyId: string; readonly publicKeyPem: string }): Promise<RegisteredKeyPair>;
+  /** Deletes one of our key pairs; refuses (throws) for pairs without our tags. */
+  deleteKeyPair(pair: RegisteredKeyPair): Promise<void>;
+}
+
+/** Serialises rotations across processes and replicas. */
+export interface RotationLock {
+  /** Returns a release function, or undefined when someone else holds the lock. */
+  tryAcquire(owner: string): Promise<(() => Promise<void>) | undefined>;
+}
+
+/** Looks up a channel's playback URL; a cache in front of IVS in production. */
+export interface ChannelDirectory {
+  /** The channel's playback URL (without token), or undefined when unknown. Never throws. */
+  playbackUrl(channelArn: string): Promise<string | undefined>;
+}
+
+/** Custody of hashed API keys. */
+export interface ApiKeyStore {
+  list(): Promise<readonly ApiKeyRecord[]>;
+  add(record: ApiKeyRecord): Promise<void>;
+  /** Returns false when no key has that id. */
+  remove(id: string): Promise<boolean>;
+}
+
+export type Clock = () => Date;
+
+/** The structured logger every layer writes to (pino in production). Never give it secrets. */
+export interface Logger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}

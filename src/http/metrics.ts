@@ -1,0 +1,84 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { KeyCacheStatus } from '../services/key-cache.js';
+import type { TokenOutcome } from '../services/token-issuer.js';
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  countToken(outcome: TokenOutcome): void;
+}
+
+/**
+ * Prometheus metrics in their own registry (not prom-client's global one), so every app built in a
+ * test starts from zero. Key age and staleness are read when scraped, not on the request path.
+ */
+export function createMetrics(deps: {
+  readonly keyStatus: () => KeyCacheStatus;
+  readonly clock: () => Date;
+}): ServiceMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route and method.',
+    labelNames: ['route', 'method'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: 'playback_tokens_issued_total',
+    help: 'Playback token requests by outcome: issued, rejected (a rule was broken) or failed (no key, dependency down).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of ['issued', 'rejected', 'failed'] as const) tokens.inc({ outcome }, 0);
+
+  new Gauge({
+    name: 'signing_key_age_seconds',
+    help: 'Age of the current signing key since it was created.',
+    registers: [registry],
+    collect() {
+      const createdAt = deps.keyStatus().currentKeyCreatedAt;
+      this.set(createdAt ? (deps.clock().getTime() - createdAt.getTime()) / 1000 : Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'signing_key_staleness_seconds',
+    help: 'Seconds since the keys were last read successfully from the key store.',
+    registers: [registry],
+    collect() {
+      this.set(deps.keyStatus().stalenessSeconds ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'signing_key_refresh_failing',
+    help: '1 while the last attempt to re-read the key store failed (signing continues with cached keys).',
+    registers: [registry],
+    collect() {
+      this.set(deps.keyStatus().lastRefreshFailed ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'signing_key_ready',
+    help: '1 while a current key is loaded and fresh enough to sign with.',
+    registers: [registry],
+    collect() {
+      this.set(deps.keyStatus().ready ? 1 : 0);
+    },
+  });
+
+  return {
+    registry,
+    observeRequest(route, method, status, seconds) {
+      requests.inc({ route, method, status });
+      duration.observe({ route, method }, seconds);
+    },
+    countToken: (outcome) => tokens.inc({ outcome }),
+  };
+}

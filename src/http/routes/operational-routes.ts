@@ -1,0 +1,55 @@
+import type { Request, Response } from 'express';
+import type { KeyCache } from '../../services/key-cache.js';
+import type { OperationHandler } from '../create-app.js';
+import type { ServiceMetrics } from '../metrics.js';
+
+export function operationalRoutes(deps: {
+  readonly keys: KeyCache;
+  readonly metrics: ServiceMetrics;
+  readonly openApiText: string;
+  /** True once shutdown has begun: readiness turns false first, so load balancers drain us. */
+  readonly isShuttingDown: () => boolean;
+}): Record<'getJwks' | 'getHealth' | 'getReadiness' | 'getMetrics' | 'getOpenApi', OperationHandler> {
+  return {
+    getJwks(_req: Request, res: Response) {
+      res.setHeader('Cache-Control', 'public, max-age=60');
+      res.json(deps.keys.jwks());
+    },
+
+    getHealth(_req: Request, res: Response) {
+      res.json({ status: 'ok' });
+    },
+
+    getReadiness(_req: Request, res: Response) {
+      const status = deps.keys.status();
+      const reason = deps.isShuttingDown()
+        ? 'shutting down'
+        : !status.currentKeyId
+          ? 'no signing key loaded yet'
+          : !status.ready
+            ? 'the signing key has not been re-read from the key store for too long'
+            : undefined;
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(reason ? 503 : 200).json({
+        status: reason ? 'not-ready' : 'ready',
+        ...(reason ? { reason } : {}),
+        ...(status.currentKeyId ? { currentKeyId: status.currentKeyId } : {}),
+        keyStore: {
+          ...(status.lastRefreshAt ? { lastRefreshAt: status.lastRefreshAt.toISOString() } : {}),
+          lastRefreshFailed: status.lastRefreshFailed,
+          ...(status.stalenessSeconds === undefined ? {} : { stalenessSeconds: status.stalenessSeconds }),
+        },
+      });
+    },
+
+    async getMetrics(_req: Request, res: Response) {
+      res.setHeader('Content-Type', deps.metrics.registry.contentType);
+      res.send(await deps.metrics.registry.metrics());
+    },
+
+    getOpenApi(_req: Request, res: Response) {
+      res.setHeader('Content-Type', 'application/yaml; charset=utf-8');
+      res.send(deps.openApiText);
+    },
+  };
+}

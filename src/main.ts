@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { createPinoLogger } from './adapters/logging/pino-logger.js';
+import { ConfigError, loadConfig } from './config.js';
+import { SCOPES } from './domain/api-keys.js';
+import { isServiceError } from './domain/errors.js';
+import type { Clock, Logger } from './domain/ports.js';
+import { createApp } from './http/create-app.js';
+import { createMetrics } from './http/metrics.js';
+import { loadOpenApiContract } from './http/openapi-contract.js';
+import { keyRoutes } from './http/routes/key-routes.js';
+import { operationalRoutes } from './http/routes/operational-routes.js';
+import { tokenRoutes } from './http/routes/token-routes.js';
+import { createRuntime, type Runtime } from './runtime.js';
+import { createApiKey } from './services/api-key-factory.js';
+import { every } from './services/periodic.js';
+import { createTokenIssuer } from './services/token-issuer.js';
+
+export interface RunningService {
+  /** e.g. `http://127.0.0.1:8080` */
+  readonly url: string;
+  readonly runtime: Runtime;
+  /** Resolves once a current key is loaded (the service is ready). */
+  readonly ready: Promise<void>;
+  /** Graceful stop: readiness turns false, new connections are refused, in-flight requests finish. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger?: Logger;
+  /**
+   * Where one-time notices for the person at the terminal go (the development API key). Kept apart
+   * from the JSON log on purpose: logs are shipped and kept; this is shown once and gone.
+   */
+  readonly announce?: (text: string) => void;
+  readonly clock?: Clock;
+}
+
+/** Loads the configuration, wires the service, listens, and keeps keys and API keys fresh. */
+export async function startService(options: StartOptions): Promise<RunningService> {
+  const config = loadConfig(options.env);
+  const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
+  const announce = options.announce ?? ((text: string) => process.stderr.write(`${text}\n`));
+  const runtime = await createRuntime(config, { logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const { keyCache, authenticator } = runtime;
+
+  await authenticator.reload();
+  if (config.mode === 'local' && authenticator.size() === 0) {
+    const { key, record } = await createApiKey(
+      { store: runtime.apiKeyStore, clock: runtime.clock },
+      { scopes: SCOPES, name: 'development key (created on first start)' },
+    );
+    await authenticator.reload();
+    logger.info(
+      { apiKeyId: record.id, apiKeysFile: config.apiKeysFile },
+      'created a development API key with all scopes',
+    );
+    announce(
+      [
+        '',
+        'Development API key (all scopes), shown only this once; only its SHA-256 is stored:',
+        '',
+        `  ${key}`,
+        '',
+        `Try: curl -s -X POST http://${config.host}:${config.port}/v1/playback-tokens \\`,
+        `       -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' \\`,
+        `       -d '{"channelArn": "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456"}'`,
+        '',
+      ].join('\n'),
+    );
+  }
+  if (authenticator.size() === 0) {
+    throw new ConfigError([
+      `no API keys in ${config.apiKeysFile}; create one with \`ivs-playback-auth api-keys create --scope tokens:issue\``,
+    ]);
+  }
+
+  const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock: runtime.clock });
+  const contract = loadOpenApiContract();
+  const issuer = createTokenIssuer({
+    keys: keyCache,
+    channels: runtime.channels,
+    policy: { defaultTtlSeconds: config.defaultTtlSeconds, maxTtlSeconds: config.maxTtlSeconds },
+    clock: runtime.clock,
+    newUuid: randomUUID,
+    onOutcome: metrics.countToken,
+  });
+  let shuttingDown = false;
+  const app = createApp({
+    contract,
+    handlers: {
+      ...tokenRoutes({ issuer, validateItem: contract.schemaValidator('PlaybackTokenRequest') }),
+      ...keyRoutes({ rotator: runtime.rotator, inventory: runtime.inventory }),
+      ...operationalRoutes({
+        keys: keyCache,
+        metrics,
+        openApiText: contract.text,
+        isShuttingDown: () => shuttingDown,
+      }),
+    },
+    authenticator,
+    metrics,
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    batchBodyLimitBytes: config.batchBodyLimitBytes,
+  });
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  // Longer than common load-balancer idle timeouts, so the balancer closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info(
+    { url, mode: config.mode, keyStore: runtime.store.kind, registry: runtime.registry.kind },
+    'listening',
+  );
+
+  const stopTimers = [
+    every(
+      config.keyRefreshSeconds * 1000,
+      () => keyCache.refresh(),
+      (error) =>
+        logger.warn(
+          { err: describeError(error) },
+          'could not re-read signing keys; signing with the cached key',
+        ),
+    ),
+    every(
+      config.apiKeysReloadSeconds * 1000,
+      () => authenticator.reload(),
+      () => {},
+    ),
+  ];
+  const ready = initialiseKeys(runtime).then(() =>
+    logger.info({ keyId: keyCache.status().currentKeyId }, 'ready to issue tokens'),
+  );
+  ready.catch((error) => logger.error({ err: describeError(error) }, 'could not load a signing key'));
+
+  return {
+    url,
+    runtime,
+    ready,
+    async close() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      for (const stop of stopTimers) stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);
+      await closed;
+      clearTimeout(deadline);
+      logger.info({}, 'stopped');
+    },
+  };
+}
+
+/**
+ * Creates the first key when there is none (first start), then loads it. Two replicas starting at
+ * once contend for the rotation lock; the loser waits for the winner's key instead of failing.
+ */
+async function initialiseKeys(runtime: Runtime): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const created = await runtime.rotator.ensureCurrentKey();
+      if (created) runtime.logger.info({ keyId: created.currentKeyId }, 'created the first signing key');
+      await runtime.keyCache.refresh();
+      if (runtime.keyCache.status().currentKeyId) return;
+    } catch (error) {
+      if (
+        !isServiceError(error) ||
+        !['ROTATION_IN_PROGRESS', 'DEPENDENCY_UNAVAILABLE'].includes(error.code) ||
+        attempt >= 30
+      ) {
+        throw error;
+      }
+      runtime.logger.warn({ attempt, code: error.code }, 'waiting for the signing key');
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
+  }
+}
+
+function describeError(error: unknown): unknown {
+  return isServiceError(error) ? { code: error.code, message: error.message } : error;
+}
+
+/** Runs the server until SIGTERM/SIGINT; used by `npm start`, the container and `ivs-playback-auth serve`. */
+export async function runServer(env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await startService({ env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ivs-playback-auth: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const stop = (signal: string) => {
+    service.runtime.logger.info({ signal }, 'shutting down');
+    service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runServer(process.env);
+}

@@ -1,0 +1,137 @@
+import { type CryptoKey, exportJWK, importPKCS8, importSPKI, type JWK } from 'jose';
+import { ServiceError } from '../domain/errors.js';
+import type { Clock, KeyStore, Logger } from '../domain/ports.js';
+import type { SigningKeyInfo, StoredSigningKey } from '../domain/signing-key.js';
+
+export interface SigningKey {
+  readonly keyId: string;
+  /** A non-extractable WebCrypto key: parsed once, never re-read per request. */
+  readonly privateKey: CryptoKey;
+}
+
+export interface KeyCacheStatus {
+  readonly currentKeyId: string | undefined;
+  readonly previousKeyId: string | undefined;
+  readonly currentKeyCreatedAt: Date | undefined;
+  readonly lastRefreshAt: Date | undefined;
+  readonly lastRefreshFailed: boolean;
+  /** Seconds since the last successful refresh (undefined before the first). */
+  readonly stalenessSeconds: number | undefined;
+  /** True while a current key is loaded and recent enough to sign with. */
+  readonly ready: boolean;
+}
+
+export interface KeyCache {
+  /** The key to sign with now; throws NO_SIGNING_KEY when none is loaded or it is too stale. */
+  signingKey(): SigningKey;
+  /** Public keys of current and previous, as a JWKS (`kid` = key id). */
+  jwks(): { readonly keys: readonly JWK[] };
+  status(): KeyCacheStatus;
+  /** Re-reads the store. On failure it keeps the keys it has and rethrows. */
+  refresh(): Promise<void>;
+}
+
+export interface KeyCacheDeps {
+  readonly store: KeyStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /**
+   * How long a replica keeps signing with keys it could not re-read (store outage). Part of the
+   * drain period, so a previous key outlives every replica that might still sign with it.
+   */
+  readonly maxStalenessSeconds: number;
+}
+
+interface LoadedKey {
+  readonly info: SigningKeyInfo;
+  readonly signing: SigningKey;
+  readonly jwk: JWK;
+}
+
+/**
+ * Holds the current and previous keys in memory, so a token costs one signature and nothing else.
+ * Private keys are parsed only when the current key changes.
+ */
+export function createKeyCache(deps: KeyCacheDeps): KeyCache {
+  const { store, clock, logger, maxStalenessSeconds } = deps;
+  let current: LoadedKey | undefined;
+  let previous: { info: SigningKeyInfo; jwk: JWK } | undefined;
+  let lastRefreshAt: Date | undefined;
+  let lastRefreshFailed = false;
+
+  const stalenessSeconds = () =>
+    lastRefreshAt === undefined ? undefined : (clock().getTime() - lastRefreshAt.getTime()) / 1000;
+
+  async function load(key: StoredSigningKey): Promise<LoadedKey> {
+    if (current?.info.keyId === key.keyId) return { ...current, info: key };
+    const privateKey = await importPKCS8(key.privateKey.reveal(), 'ES384');
+    return { info: key, signing: { keyId: key.keyId, privateKey }, jwk: await publicJwk(key) };
+  }
+
+  return {
+    signingKey() {
+      const staleness = stalenessSeconds();
+      if (!current || staleness === undefined) {
+        throw new ServiceError('NO_SIGNING_KEY', 'no signing key is loaded yet', { retryAfterSeconds: 5 });
+      }
+      if (staleness > maxStalenessSeconds) {
+        throw new ServiceError(
+          'NO_SIGNING_KEY',
+          'the signing key could not be re-read from the key store for too long; refusing to sign with a key that may have been rotated away',
+          { retryAfterSeconds: 10 },
+        );
+      }
+      return current.signing;
+    },
+
+    jwks() {
+      return { keys: [current?.jwk, previous?.jwk].filter((jwk): jwk is JWK => jwk !== undefined) };
+    },
+
+    status() {
+      const staleness = stalenessSeconds();
+      return {
+        currentKeyId: current?.info.keyId,
+        previousKeyId: previous?.info.keyId,
+        currentKeyCreatedAt: current?.info.createdAt,
+        lastRefreshAt,
+        lastRefreshFailed,
+        stalenessSeconds: staleness,
+        ready: current !== undefined && staleness !== undefined && staleness <= maxStalenessSeconds,
+      };
+    },
+
+    async refresh() {
+      try {
+        const keys = await store.readKeys();
+        const nextCurrent = keys.current ? await load(keys.current) : undefined;
+        const nextPrevious = keys.previous
+          ? {
+              info: keys.previous,
+              jwk:
+                previous?.info.keyId === keys.previous.keyId ? previous.jwk : await publicJwk(keys.previous),
+            }
+          : undefined;
+        if (nextCurrent?.info.keyId !== current?.info.keyId) {
+          logger.info(
+            { keyId: nextCurrent?.info.keyId, previousKeyId: current?.info.keyId },
+            'signing key changed',
+          );
+        }
+        current = nextCurrent;
+        previous = nextPrevious;
+        lastRefreshAt = clock();
+        lastRefreshFailed = false;
+      } catch (error) {
+        lastRefreshFailed = true;
+        throw error;
+      }
+    },
+  };
+}
+
+async function publicJwk(key: SigningKeyInfo): Promise<JWK> {
+  const publicKey = await importSPKI(key.publicKeyPem, 'ES384', { extractable: true });
+  const { kty, crv, x, y } = await exportJWK(publicKey);
+  return { kty, crv, x, y, kid: key.keyId, alg: 'ES384', use: 'sig' } as JWK;
+}
