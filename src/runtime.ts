@@ -86,7 +86,7 @@ export async function createRuntime(
     drainPolicy,
     generateKey: generateSigningKey,
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
-    onPromoted: () => keyCache.refresh(),
+    onKeysChanged: () => keyCache.refresh(),
   });
   const authenticator = createApiKeyAuthenticator({ store: apiKeyStore, logger });
   return {

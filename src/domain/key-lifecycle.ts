@@ -106,7 +106,12 @@ export function planRotationStep(
           'PREVIOUS_KEY_DRAINING',
           `the previous key ${keys.previous.keyId} may still verify live tokens until ${endsAt.toISOString()}; rotate after that, or rotate with emergency to delete it now`,
           {
-            details: { keyId: keys.previous.keyId, drainEndsAt: endsAt.toISOString() },
+            details: {
+              keyId: keys.previous.keyId,
+              drainEndsAt: endsAt.toISOString(),
+              currentKeyId: keys.current?.keyId,
+              currentSince: keys.current?.activatedAt?.toISOString(),
+            },
             retryAfterSeconds: Math.ceil((endsAt.getTime() - now.getTime()) / 1000),
           },
         );

@@ -33,8 +33,8 @@ export interface KeyRotatorDeps {
   readonly generateKey: (createdAt: Date) => Promise<NewSigningKey>;
   /** Names this process in the rotation lock. */
   readonly owner: string;
-  /** Called after each promotion so this replica signs with the new key at once. */
-  readonly onPromoted?: () => Promise<void>;
+  /** Called after a promotion or retirement so this replica's key cache follows at once. */
+  readonly onKeysChanged?: () => Promise<void>;
 }
 
 /** No real rotation needs more steps than this; more means the store or registry misbehaves. */
@@ -111,6 +111,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
         if (step.pair) await registry.deleteKeyPair(step.pair);
         await store.retirePrevious(step.key.keyId, now);
         logger.info({ keyId: step.key.keyId }, 'retired the previous key');
+        await deps.onKeysChanged?.();
         return `retired ${step.key.keyId}`;
       case 'create-pending': {
         const key = await generateKey(now);
@@ -132,7 +133,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
         await verifyKeyPair(pending);
         await store.promotePending(step.key.keyId, now);
         logger.info({ keyId: step.key.keyId, arn: step.pair.arn }, 'signing key promoted to current');
-        await deps.onPromoted?.();
+        await deps.onKeysChanged?.();
         return `promoted ${step.key.keyId}`;
       }
     }

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import { SCOPES, type Scope } from '../../src/domain/api-keys.js';
+import type { DrainPolicy } from '../../src/domain/key-lifecycle.js';
+import { createApp } from '../../src/http/create-app.js';
+import { createMetrics, type ServiceMetrics } from '../../src/http/metrics.js';
+import { loadOpenApiContract } from '../../src/http/openapi-contract.js';
+import { keyRoutes } from '../../src/http/routes/key-routes.js';
+import { operationalRoutes } from '../../src/http/routes/operational-routes.js';
+import { tokenRoutes } from '../../src/http/routes/token-routes.js';
+import { createApiKeyAuthenticator } from '../../src/services/api-key-authenticator.js';
+import { createApiKey } from '../../src/services/api-key-factory.js';
+import { createKeyCache, type KeyCache } from '../../src/services/key-cache.js';
+import { listKeyInventory } from '../../src/services/key-inventory.js';
+import { createKeyRotator, type KeyRotator } from '../../src/services/key-rotator.js';
+import { generateSigningKey } from '../../src/services/signing-key-factory.js';
+import { createTokenIssuer } from '../../src/services/token-issuer.js';
+import {
+  InMemoryApiKeyStore,
+  InMemoryKeyStore,
+  InMemoryPlaybackKeyRegistry,
+  InMemoryRotationLock,
+  ManualClock,
+  MapChannelDirectory,
+  RecordingLogger,
+} from './fakes.js';
+
+export const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456';
+export const OTHER_CHANNEL_ARN = 'arn:aws:ivs:eu-west-1:123456789012:channel/Other0000001';
+export const PLAYBACK_URL =
+  'https://abc123.us-west-2.playback.live-video.net/api/video/v1/us-west-2.123456789012.channel.AbCdEf123456.m3u8';
+
+export interface TestApp {
+  readonly app: Express;
+  readonly clock: ManualClock;
+  readonly store: InMemoryKeyStore;
+  readonly registry: InMemoryPlaybackKeyRegistry;
+  readonly logger: RecordingLogger;
+  readonly keyCache: KeyCache;
+  readonly rotator: KeyRotator;
+  readonly metrics: ServiceMetrics;
+  /** API keys by role: `all` has every scope; `limited` may only mint for CHANNEL_ARN. */
+  readonly apiKeys: Record<'all' | 'issuer' | 'revoker' | 'admin' | 'limited', string>;
+  shutDown(): void;
+}
+
+export interface TestAppOptions {
+  readonly withKey?: boolean;
+  readonly maxTtlSeconds?: number;
+  readonly defaultTtlSeconds?: number;
+  readonly bodyLimitBytes?: number;
+}
+
+/** The whole app, built fresh per test, on in-memory adapters, real crypto and the real contract. */
+export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const clock = new ManualClock(new Date().toISOString());
+  const store = new InMemoryKeyStore();
+  const registry = new InMemoryPlaybackKeyRegistry();
+  const logger = new RecordingLogger();
+  const apiKeyStore = new InMemoryApiKeyStore();
+  const maxTtlSeconds = options.maxTtlSeconds ?? 3600;
+  const drainPolicy: DrainPolicy = { maxTtlSeconds, clockSkewSeconds: 60, maxSigningStalenessSeconds: 300 };
+  const keyCache = createKeyCache({ store, clock: clock.now, logger, maxStalenessSeconds: 300 });
+  const rotator = createKeyRotator({
+    store,
+    registry,
+    lock: new InMemoryRotationLock(),
+    clock: clock.now,
+    logger,
+    drainPolicy,
+    generateKey: generateSigningKey,
+    owner: 'test',
+    onKeysChanged: () => keyCache.refresh(),
+  });
+  if (options.withKey ?? true) await rotator.ensureCurrentKey();
+  await keyCache.refresh();
+
+  const make = async (scopes: readonly Scope[], channels?: string[]) =>
+    (await createApiKey({ store: apiKeyStore, clock: clock.now }, { scopes, channels })).key;
+  const apiKeys = {
+    all: await make(SCOPES),
+    issuer: await make(['tokens:issue']),
+    revoker: await make(['sessions:revoke']),
+    admin: await make(['keys:admin']),
+    limited: await make(['tokens:issue'], ['arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf*']),
+  };
+  const authenticator = createApiKeyAuthenticator({ store: apiKeyStore, logger });
+  await authenticator.reload();
+
+  const contract = loadOpenApiContract();
+  const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock: clock.now });
+  const issuer = createTokenIssuer({
+    keys: keyCache,
+    channels: new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),
+    policy: { defaultTtlSeconds: options.defaultTtlSeconds ?? 600, maxTtlSeconds },
+    clock: clock.now,
+    newUuid: randomUUID,
+    onOutcome: metrics.countToken,
+  });
+  let shuttingDown = false;
+  const app = createApp({
+    contract,
+    handlers: {
+      ...tokenRoutes({ issuer, validateItem: contract.schemaValidator('PlaybackTokenRequest') }),
+      ...keyRoutes({ rotator, inventory: () => listKeyInventory({ store, registry, drainPolicy }) }),
+      ...operationalRoutes({
+        keys: keyCache,
+        metrics,
+        openApiText: contract.text,
+        isShuttingDown: () => shuttingDown,
+      }),
+    },
+    authenticator,
+    metrics,
+    logger,
+    bodyLimitBytes: options.bodyLimitBytes ?? 16_384,
+    batchBodyLimitBytes: 262_144,
+  });
+  return {
+    app,
+    clock,
+    store,
+    registry,
+    logger,
+    keyCache,
+    rotator,
+    metrics,
+    apiKeys,
+    shutDown: () => {
+      shuttingDown = true;
+    },
+  };
+}
