@@ -178,20 +178,28 @@ function checkOrigins(values: readonly unknown[]): string[] {
       details: { field: 'allowedOrigins', limit: MAX_ORIGINS },
     });
   }
-  const seen = new Set<string>();
-  return values.map((value, index) => {
+  // Every origin is checked before looking for repeats, so a malformed origin is reported as such
+  // wherever it stands. Array.from, not map: map skips the holes of a sparse array and join would
+  // emit empty origins.
+  const origins = Array.from(values, (value, index) => {
     const field = `allowedOrigins[${index}]`;
     const check =
       typeof value === 'string' ? checkOrigin(value) : { ok: false as const, reason: 'must be a string' };
     if (!check.ok) {
       throw new ServiceError('INVALID_ORIGIN', `${field} ${check.reason}`, { details: { field } });
     }
-    if (seen.has(check.origin)) {
-      throw new ServiceError('DUPLICATE_ORIGIN', `${field} repeats ${check.origin}`, { details: { field } });
-    }
-    seen.add(check.origin);
     return check.origin;
   });
+  origins.forEach((origin, index) => {
+    const first = origins.indexOf(origin);
+    if (first !== index) {
+      const field = `allowedOrigins[${index}]`;
+      throw new ServiceError('DUPLICATE_ORIGIN', `${field} repeats allowedOrigins[${first}] (${origin})`, {
+        details: { field },
+      });
+    }
+  });
+  return origins;
 }
 
 function checkTtl(request: PlaybackTokenRequest, policy: TokenPolicy): number {

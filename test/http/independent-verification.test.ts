@@ -35,7 +35,7 @@ describe('tokens verified by an independent JWT implementation', () => {
       exp: Math.floor(new Date(issued.body.expiresAt).getTime() / 1000),
     });
     // Raw R||S: 96 bytes for P-384, not DER.
-    expect(Buffer.from(String(issued.body.token).split('.')[2], 'base64url')).toHaveLength(96);
+    expect(Buffer.from(String(issued.body.token).split('.')[2] ?? '', 'base64url')).toHaveLength(96);
   });
 
   it('refuses a token after rotation only when verified with a different key', async () => {

@@ -122,7 +122,7 @@ describe('operational routes', () => {
 
     expect(response.status).toBe(405);
     expect(response.body.code).toBe('METHOD_NOT_ALLOWED');
-    expect(response.headers.allow).toBe('POST');
+    expect(response.headers['allow']).toBe('POST');
     expectToMatchSpec(response, 'get', '/nowhere');
   });
 

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs in local mode with nothing configured', () => {
+    const config = loadConfig({});
+
+    expect(config).toMatchObject({
+      mode: 'local',
+      host: '127.0.0.1',
+      port: 8080,
+      keyStore: { kind: 'file', dir: './keys' },
+      registry: 'offline',
+      apiKeysFile: 'keys/api-keys.json',
+      defaultTtlSeconds: 600,
+      maxTtlSeconds: 3600,
+      bodyLimitBytes: 16_384,
+    });
+  });
+
+  it('switches to production defaults with the Secrets Manager key store', () => {
+    const config = loadConfig({
+      KEY_STORE: 'secrets-manager',
+      SECRET_ID: 'ivs/playback-key',
+      API_KEYS_FILE: '/run/api-keys.json',
+    });
+
+    expect(config).toMatchObject({
+      mode: 'production',
+      host: '0.0.0.0',
+      keyStore: { kind: 'secrets-manager', secretId: 'ivs/playback-key' },
+      registry: 'ivs',
+      apiKeysFile: '/run/api-keys.json',
+    });
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      KEYS_DIR: '/data/keys',
+      TOKEN_DEFAULT_TTL_SECONDS: '120',
+      TOKEN_MAX_TTL_SECONDS: '900',
+      CLOCK_SKEW_SECONDS: '30',
+      KEY_REFRESH_SECONDS: '10',
+      KEY_MAX_STALENESS_SECONDS: '60',
+      API_KEYS_RELOAD_SECONDS: '5',
+      BODY_LIMIT_BYTES: '4096',
+      BATCH_BODY_LIMIT_BYTES: '65536',
+      SHUTDOWN_TIMEOUT_SECONDS: '3',
+      CHANNELS_FILE: '/data/channels.json',
+      LOG_LEVEL: 'warn',
+    });
+
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      keysDir: '/data/keys',
+      apiKeysFile: '/data/keys/api-keys.json',
+      defaultTtlSeconds: 120,
+      maxTtlSeconds: 900,
+      clockSkewSeconds: 30,
+      keyRefreshSeconds: 10,
+      keyMaxStalenessSeconds: 60,
+      apiKeysReloadSeconds: 5,
+      bodyLimitBytes: 4096,
+      batchBodyLimitBytes: 65_536,
+      shutdownTimeoutSeconds: 3,
+      channelsFile: '/data/channels.json',
+      logLevel: 'warn',
+    });
+  });
+
+  it('reports every problem at once', () => {
+    const load = () =>
+      loadConfig({
+        PORT: 'eighty',
+        KEY_STORE: 'secrets-manager',
+        TOKEN_DEFAULT_TTL_SECONDS: '7200',
+        LOG_LEVEL: 'loud',
+        PLAYBACK_KEY_REGISTRY: 'cloud',
+      });
+
+    expect(load).toThrow(ConfigError);
+    try {
+      load();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'SECRET_ID is required with KEY_STORE=secrets-manager',
+        'PLAYBACK_KEY_REGISTRY must be one of offline, ivs; got "cloud"',
+        'API_KEYS_FILE is required with KEY_STORE=secrets-manager (create keys with `ivs-playback-auth api-keys create`)',
+        'PORT must be a whole number from 0 to 65535; got "eighty"',
+        'LOG_LEVEL must be one of debug, info, warn, error; got "loud"',
+        'TOKEN_DEFAULT_TTL_SECONDS (7200) must not exceed TOKEN_MAX_TTL_SECONDS (3600)',
+      ]);
+    }
+  });
+
+  it.each([
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['TOKEN_MAX_TTL_SECONDS', '0'],
+    ['TOKEN_MAX_TTL_SECONDS', '1.5'],
+    ['KEY_STORE', 'dynamo'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('refuses a staleness bound shorter than the refresh interval', () => {
+    expect(() => loadConfig({ KEY_REFRESH_SECONDS: '60', KEY_MAX_STALENESS_SECONDS: '30' })).toThrow(
+      /KEY_MAX_STALENESS_SECONDS \(30\) must be at least KEY_REFRESH_SECONDS \(60\)/,
+    );
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', HOST: '  ' })).toMatchObject({ port: 8080, host: '127.0.0.1' });
+  });
+});

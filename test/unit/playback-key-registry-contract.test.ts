@@ -1,0 +1,86 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OfflinePlaybackKeyRegistry } from '../../src/adapters/file/offline-playback-key-registry.js';
+import type { PlaybackKeyRegistry } from '../../src/domain/ports.js';
+import { generateSigningKey } from '../../src/services/signing-key-factory.js';
+import { InMemoryPlaybackKeyRegistry, ManualClock, RecordingLogger } from '../support/fakes.js';
+
+const folders: string[] = [];
+afterEach(async () => {
+  await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+});
+
+async function offline(
+  logger = new RecordingLogger(),
+): Promise<{ registry: OfflinePlaybackKeyRegistry; folder: string }> {
+  const folder = await mkdtemp(join(tmpdir(), 'ipa-registry-'));
+  folders.push(folder);
+  const registry = new OfflinePlaybackKeyRegistry({
+    path: join(folder, 'offline-registry.json'),
+    publicKeyPath: (keyId) => join(folder, `${keyId}.public.pem`),
+    logger,
+    clock: new ManualClock().now,
+  });
+  return { registry, folder };
+}
+
+describe.each([
+  ['OfflinePlaybackKeyRegistry', async (): Promise<PlaybackKeyRegistry> => (await offline()).registry],
+  [
+    'InMemoryPlaybackKeyRegistry',
+    async (): Promise<PlaybackKeyRegistry> => new InMemoryPlaybackKeyRegistry(),
+  ],
+])('PlaybackKeyRegistry contract: %s', (_name, makeRegistry) => {
+  it('publishes a key idempotently and lists it as ours', async () => {
+    const registry = await makeRegistry();
+    const key = await generateSigningKey(new Date());
+
+    const first = await registry.importKey(key);
+    const second = await registry.importKey(key);
+
+    expect(second).toEqual(first);
+    expect(await registry.list()).toEqual([expect.objectContaining({ keyId: key.keyId, name: key.keyId })]);
+    expect(registry.slotLimit).toBe(3);
+  });
+
+  it('deletes our key pair, idempotently', async () => {
+    const registry = await makeRegistry();
+    const pair = await registry.importKey(await generateSigningKey(new Date()));
+
+    await registry.deleteKeyPair(pair);
+    await registry.deleteKeyPair(pair);
+
+    expect(await registry.list()).toEqual([]);
+  });
+
+  it('refuses to delete a key pair without our tags', async () => {
+    const registry = await makeRegistry();
+
+    const deletion = registry.deleteKeyPair({
+      arn: 'arn:aws:ivs:us-west-2:1:playback-key/x',
+      name: 'x',
+      keyId: undefined,
+      fingerprint: undefined,
+    });
+
+    await expect(deletion).rejects.toThrow(/not managed by this service|foreign/);
+  });
+});
+
+describe('OfflinePlaybackKeyRegistry', () => {
+  it('logs the exact aws ivs command that imports the key, and writes the public key it names', async () => {
+    const logger = new RecordingLogger();
+    const { registry, folder } = await offline(logger);
+    const key = await generateSigningKey(new Date());
+
+    await registry.importKey(key);
+
+    const publicKeyFile = join(folder, `${key.keyId}.public.pem`);
+    expect(await readFile(publicKeyFile, 'utf8')).toBe(key.publicKeyPem);
+    expect(logger.entries.map((entry) => entry.fields['importCommand'])).toContain(
+      `aws ivs import-playback-key-pair --name ${key.keyId} --public-key-material file://${publicKeyFile} --tags managed-by=ivs-playback-auth,key-id=${key.keyId}`,
+    );
+  });
+});
