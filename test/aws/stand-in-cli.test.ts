@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IvsClient, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
+import { describe, expect, it } from 'vitest';
+import { startAwsStandIn } from '../support/aws-stand-in/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cliPath = path.join(repoRoot, 'test/support/aws-stand-in/cli.ts');
+
+/** Collects a child's stdout until `marker` appears (or the child exits first). */
+async function stdoutUntil(child: ChildProcess, marker: string): Promise<string> {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes(marker)) resolve(output);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`exited with ${code} before printing "${marker}": ${output}`)),
+    );
+  });
+}
+
+/** An environment with nothing from the developer's machine that the SDK could pick up instead. */
+function isolatedEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '',
+    HOME: tmpdir(),
+    AWS_CONFIG_FILE: path.join(tmpdir(), 'no-such-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(tmpdir(), 'no-such-aws-credentials'),
+    ...extra,
+  };
+}
+
+describe('cli.ts', () => {
+  it('prints the endpoint and the env to export, serves requests, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cliPath, '--port', '0', '--quiet'], {
+      cwd: repoRoot,
+      env: isolatedEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const banner = await stdoutUntil(child, 'Stop with Ctrl+C.');
+      const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] ?? '';
+      const exported = Object.fromEntries(
+        [...banner.matchAll(/^export (\w+)=(.*)$/gm)].map((match) => [match[1], match[2]]),
+      );
+
+      const client = new IvsClient({
+        endpoint,
+        region: exported['AWS_REGION'] ?? '',
+        credentials: {
+          accessKeyId: exported['AWS_ACCESS_KEY_ID'] ?? '',
+          secretAccessKey: exported['AWS_SECRET_ACCESS_KEY'] ?? '',
+        },
+        maxAttempts: 1,
+      });
+      const listed = await client.send(new ListPlaybackKeyPairsCommand({}));
+      client.destroy();
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const [code] = await exited;
+
+      expect(endpoint).not.toBe('');
+      expect(exported).toEqual({
+        AWS_ENDPOINT_URL_IVS: endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+        AWS_REGION: 'us-west-2',
+        AWS_ACCESS_KEY_ID: expect.any(String),
+        AWS_SECRET_ACCESS_KEY: expect.any(String),
+      });
+      expect(listed.keyPairs).toEqual([]);
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('env()', () => {
+  it('is enough for SDK clients built without endpoint, region or credentials (AWS_ENDPOINT_URL_*)', async () => {
+    const standIn = await startAwsStandIn();
+    standIn.secrets.addSecret({ name: 'from-env', secretString: 'found' });
+    const script = `
+      import { IvsClient, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
+      import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+      const listed = await new IvsClient({}).send(new ListPlaybackKeyPairsCommand({}));
+      const value = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: 'from-env' }));
+      process.stdout.write(JSON.stringify({ keyPairs: listed.keyPairs.length, value: value.SecretString }));
+    `;
+    try {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: repoRoot,
+        env: isolatedEnv(standIn.env()),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+      });
+      const [code] = await once(child, 'exit');
+
+      expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(stdout)).toEqual({ keyPairs: 0, value: 'found' });
+      expect(
+        standIn.requests.map(({ service, operation, status }) => ({ service, operation, status })),
+      ).toEqual([
+        { service: 'ivs', operation: 'ListPlaybackKeyPairs', status: 200 },
+        { service: 'secretsmanager', operation: 'GetSecretValue', status: 200 },
+      ]);
+    } finally {
+      await standIn.close();
+    }
+  });
+});

@@ -1,0 +1,17 @@
+import type { RejectionReason } from './types.js';
+
+/**
+ * An error the stand-in answers with, named as the real service names it. The protocol adapter
+ * turns it into the service's wire format and looks its HTTP status up in the error catalog.
+ */
+export class AwsError extends Error {
+  override readonly name = 'AwsError';
+
+  constructor(
+    readonly errorType: string,
+    message: string,
+    readonly rejectedFor?: RejectionReason,
+  ) {
+    super(message);
+  }
+}

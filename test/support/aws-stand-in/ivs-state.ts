@@ -1,0 +1,258 @@
+import { ivsError } from './error-catalog.js';
+import { randomAlphanumeric, randomHex } from './ids.js';
+import { generateP384KeyPair, parsePlaybackPublicKey, playbackKeyFingerprint } from './playback-keys.js';
+
+/** IVS allows at most this many playback key pairs per account and region (not adjustable). */
+export const playbackKeyPairQuota = 3;
+
+export interface PlaybackKeyPairRecord {
+  readonly arn: string;
+  readonly name: string;
+  /** See `playbackKeyFingerprint`: hex SHA-256 of the SPKI DER, the stand-in's own format. */
+  readonly fingerprint: string;
+  /** The PEM exactly as imported. */
+  readonly publicKeyMaterial: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly importedAt: Date;
+}
+
+export type ChannelLatencyMode = 'LOW' | 'NORMAL';
+export type ChannelType = 'BASIC' | 'STANDARD' | 'ADVANCED_SD' | 'ADVANCED_HD';
+
+export interface ChannelRecord {
+  readonly arn: string;
+  readonly name: string;
+  /** Playback authorization enabled: viewers need a token signed by an imported key. */
+  readonly authorized: boolean;
+  readonly latencyMode: ChannelLatencyMode;
+  readonly type: ChannelType;
+  readonly playbackUrl: string;
+  readonly ingestEndpoint: string;
+  readonly insecureIngest: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ChannelInit {
+  readonly authorized: boolean;
+  readonly name?: string;
+  readonly latencyMode?: ChannelLatencyMode;
+  readonly type?: ChannelType;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** The 12-character resource id in the ARN; random when absent. */
+  readonly id?: string;
+}
+
+export interface ForeignKeyPairInit {
+  /** A P-384 "BEGIN PUBLIC KEY" PEM; a fresh key is generated when absent. */
+  readonly publicKeyMaterial?: string;
+  readonly name?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface RevocationRecord {
+  readonly channelArn: string;
+  readonly viewerId: string;
+  /** 0 when the request left it out, as IVS defaults it. */
+  readonly viewerSessionVersionsLessThanOrEqualTo: number;
+  readonly operation: 'StartViewerSessionRevocation' | 'BatchStartViewerSessionRevocation';
+  readonly at: Date;
+}
+
+/** What a test can inspect and seed of the stand-in's IVS account. Every read returns a copy. */
+export interface IvsState {
+  readonly keyPairQuota: number;
+  /** Imported key pairs, oldest first. */
+  readonly keyPairs: readonly PlaybackKeyPairRecord[];
+  readonly channels: readonly ChannelRecord[];
+  /** Every revocation accepted, in arrival order (batch items one by one). */
+  readonly revocations: readonly RevocationRecord[];
+  keyPair(arn: string): PlaybackKeyPairRecord | undefined;
+  channel(arn: string): ChannelRecord | undefined;
+  /** Creates a channel (IVS channels are made elsewhere; the service only reads them). */
+  addChannel(init: ChannelInit): ChannelRecord;
+  /**
+   * Imports a key pair that the service under test did not create; it occupies a quota slot.
+   * Throws (ServiceQuotaExceededException, ConflictException) like ImportPlaybackKeyPair would.
+   */
+  addForeignKeyPair(init?: ForeignKeyPairInit): PlaybackKeyPairRecord;
+}
+
+interface StoredKeyPair {
+  record: PlaybackKeyPairRecord;
+  /** Import order, so list pagination survives deletions between pages. */
+  sequence: number;
+}
+
+/** The stand-in's IVS account in one region: key pairs, channels, revocations and tags. */
+export class IvsStore implements IvsState {
+  readonly keyPairQuota = playbackKeyPairQuota;
+  private readonly storedKeyPairs = new Map<string, StoredKeyPair>();
+  private readonly storedChannels = new Map<string, ChannelRecord>();
+  private readonly revocationLog: RevocationRecord[] = [];
+  private nextSequence = 1;
+
+  constructor(
+    private readonly region: string,
+    private readonly accountId: string,
+    private readonly clock: () => Date,
+  ) {}
+
+  get keyPairs(): readonly PlaybackKeyPairRecord[] {
+    return [...this.storedKeyPairs.values()].map(({ record }) => copyKeyPair(record));
+  }
+
+  get channels(): readonly ChannelRecord[] {
+    return [...this.storedChannels.values()].map(copyChannel);
+  }
+
+  get revocations(): readonly RevocationRecord[] {
+    return this.revocationLog.map((revocation) => ({ ...revocation, at: new Date(revocation.at) }));
+  }
+
+  keyPair(arn: string): PlaybackKeyPairRecord | undefined {
+    const stored = this.storedKeyPairs.get(arn);
+    return stored && copyKeyPair(stored.record);
+  }
+
+  channel(arn: string): ChannelRecord | undefined {
+    const stored = this.storedChannels.get(arn);
+    return stored && copyChannel(stored);
+  }
+
+  addChannel(init: ChannelInit): ChannelRecord {
+    const id = init.id ?? randomAlphanumeric(12);
+    const arn = `arn:aws:ivs:${this.region}:${this.accountId}:channel/${id}`;
+    if (this.storedChannels.has(arn)) throw new TypeError(`channel ${arn} already exists`);
+    const channel: ChannelRecord = {
+      arn,
+      name: init.name ?? '',
+      authorized: init.authorized,
+      latencyMode: init.latencyMode ?? 'LOW',
+      type: init.type ?? 'STANDARD',
+      playbackUrl: `https://${randomHex(12)}.${this.region}.playback.live-video.net/api/video/v1/${this.region}.${this.accountId}.channel.${id}.m3u8`,
+      ingestEndpoint: `${randomHex(12)}.global-contribute.live-video.net`,
+      insecureIngest: false,
+      tags: { ...init.tags },
+    };
+    this.storedChannels.set(arn, channel);
+    return copyChannel(channel);
+  }
+
+  addForeignKeyPair(init: ForeignKeyPairInit = {}): PlaybackKeyPairRecord {
+    const pem = init.publicKeyMaterial ?? generateP384KeyPair().publicKeyPem;
+    return this.importKeyPair(pem, init.name ?? '', init.tags ?? {});
+  }
+
+  /** ImportPlaybackKeyPair's semantics: key check, duplicate check, then the quota. */
+  importKeyPair(
+    publicKeyMaterial: string,
+    name: string,
+    tags: Readonly<Record<string, string>>,
+  ): PlaybackKeyPairRecord {
+    const parsed = parsePlaybackPublicKey(publicKeyMaterial);
+    if (!parsed.ok) throw ivsError('ValidationException', parsed.reason);
+    const fingerprint = playbackKeyFingerprint(publicKeyMaterial);
+    // A duplicate is reported as a conflict even when the quota is also full: it is the more
+    // specific problem, and the caller's retry after an import whose reply was lost lands here.
+    const duplicate = [...this.storedKeyPairs.values()].find(
+      ({ record }) => record.fingerprint === fingerprint,
+    );
+    if (duplicate) {
+      throw ivsError('ConflictException', `This public key is already imported as ${duplicate.record.arn}`);
+    }
+    if (this.storedKeyPairs.size >= this.keyPairQuota) {
+      throw ivsError(
+        'ServiceQuotaExceededException',
+        `Playback key pairs per account per region quota of ${this.keyPairQuota} exceeded`,
+      );
+    }
+    const arn = `arn:aws:ivs:${this.region}:${this.accountId}:playback-key/${randomAlphanumeric(12)}`;
+    const record: PlaybackKeyPairRecord = {
+      arn,
+      name,
+      fingerprint,
+      publicKeyMaterial,
+      tags: { ...tags },
+      importedAt: this.clock(),
+    };
+    this.storedKeyPairs.set(arn, { record, sequence: this.nextSequence++ });
+    return copyKeyPair(record);
+  }
+
+  deleteKeyPair(arn: string): void {
+    if (!this.storedKeyPairs.delete(arn))
+      throw ivsError('ResourceNotFoundException', `Playback key pair ${arn} not found`);
+  }
+
+  /** Key pairs imported after `afterSequence`, oldest first, with the sequence to resume from. */
+  keyPairPage(
+    afterSequence: number,
+    limit: number,
+  ): { items: PlaybackKeyPairRecord[]; resumeAfter?: number } {
+    const remaining = [...this.storedKeyPairs.values()].filter(({ sequence }) => sequence > afterSequence);
+    const page = remaining.slice(0, limit);
+    const last = page.at(-1);
+    const items = page.map(({ record }) => copyKeyPair(record));
+    return remaining.length > limit && last ? { items, resumeAfter: last.sequence } : { items };
+  }
+
+  requireChannel(arn: string): ChannelRecord {
+    const channel = this.storedChannels.get(arn);
+    if (!channel) throw ivsError('ResourceNotFoundException', `Channel ${arn} not found`);
+    return copyChannel(channel);
+  }
+
+  recordRevocation(revocation: Omit<RevocationRecord, 'at'>): void {
+    this.revocationLog.push({ ...revocation, at: this.clock() });
+  }
+
+  tagsOf(resourceArn: string): Record<string, string> {
+    return { ...this.taggable(resourceArn).tags };
+  }
+
+  /** Merges tags; a resource keeps at most 50, as the Tags map allows. */
+  tag(resourceArn: string, tags: Readonly<Record<string, string>>): void {
+    const merged = { ...this.taggable(resourceArn).tags, ...tags };
+    if (Object.keys(merged).length > 50) {
+      throw ivsError('ValidationException', `Resource ${resourceArn} would have more than 50 tags`);
+    }
+    this.replaceTags(resourceArn, merged);
+  }
+
+  untag(resourceArn: string, tagKeys: readonly string[]): void {
+    const remaining = { ...this.taggable(resourceArn).tags };
+    for (const key of tagKeys) delete remaining[key];
+    this.replaceTags(resourceArn, remaining);
+  }
+
+  reset(): void {
+    this.storedKeyPairs.clear();
+    this.storedChannels.clear();
+    this.revocationLog.length = 0;
+    this.nextSequence = 1;
+  }
+
+  private taggable(resourceArn: string): { tags: Readonly<Record<string, string>> } {
+    const resource = this.storedKeyPairs.get(resourceArn)?.record ?? this.storedChannels.get(resourceArn);
+    if (!resource) throw ivsError('ResourceNotFoundException', `Resource ${resourceArn} not found`);
+    return resource;
+  }
+
+  private replaceTags(resourceArn: string, tags: Record<string, string>): void {
+    const keyPair = this.storedKeyPairs.get(resourceArn);
+    if (keyPair) {
+      keyPair.record = { ...keyPair.record, tags };
+      return;
+    }
+    const channel = this.storedChannels.get(resourceArn);
+    if (channel) this.storedChannels.set(resourceArn, { ...channel, tags });
+  }
+}
+
+function copyKeyPair(record: PlaybackKeyPairRecord): PlaybackKeyPairRecord {
+  return { ...record, tags: { ...record.tags }, importedAt: new Date(record.importedAt) };
+}
+
+function copyChannel(record: ChannelRecord): ChannelRecord {
+  return { ...record, tags: { ...record.tags } };
+}
