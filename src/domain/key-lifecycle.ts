@@ -60,9 +60,10 @@ export type RotationStep =
  * resumes where it stopped when run again, and no step is ever taken twice by mistake:
  *
  * 1. our key pairs that no stored key refers to are deleted (leftovers of an interrupted retirement);
- * 2. a pending key is finished first: imported if it is not, then promoted (DESIGN invariants 1, 2);
- * 3. otherwise the previous key is retired, but only after its drain (invariant 3) unless emergency;
- * 4. then a new key is created if a slot is free (invariant 5), else 409 naming what is in the way;
+ * 2. the previous key is retired, but only after its drain (invariant 3) unless emergency, because
+ *    the coming promotion needs its place;
+ * 3. a pending key is finished: imported if it is not, then promoted (DESIGN invariants 1, 2);
+ * 4. otherwise a new key is created if a slot is free (invariant 5), else 409 naming what is in the way;
  * 5. after an emergency promotion, the compromised key (now previous) is retired at once.
  *
  * Foreign key pairs (without our tags) are never deleted and count against the slots (invariant 4).
@@ -74,13 +75,47 @@ export function planRotationStep(
   policy: DrainPolicy,
 ): RotationStep {
   const { keys, registered } = snapshot;
-  const referenced = new Set(
-    [keys.current, keys.previous, keys.pending].flatMap((key) => (key ? [key.keyId] : [])),
-  );
+  const storedIds = [keys.current, keys.previous, keys.pending].flatMap((key) => (key ? [key.keyId] : []));
+  const referenced = new Set(storedIds);
+  // A key in two states at once (a hand-edited or damaged store) would make "retire the previous
+  // key" delete the key pair, and private key, that the current or pending key still needs.
+  if (referenced.size < storedIds.length) {
+    throw new ServiceError(
+      'KEY_STORE_CORRUPT',
+      `the key store holds the same key in two states (current ${keys.current?.keyId ?? '-'}, previous ${keys.previous?.keyId ?? '-'}, pending ${keys.pending?.keyId ?? '-'}); repair it before rotating`,
+      {
+        details: {
+          current: keys.current?.keyId,
+          previous: keys.previous?.keyId,
+          pending: keys.pending?.keyId,
+        },
+      },
+    );
+  }
   const unreferenced = registered.find((pair) => pair.keyId !== undefined && !referenced.has(pair.keyId));
   if (unreferenced) return { kind: 'delete-unreferenced', pair: unreferenced };
 
   const pairOf = (keyId: string) => registered.find((pair) => pair.keyId === keyId);
+
+  const rotated = keys.current !== undefined && keys.current.keyId !== goal.fromKeyId;
+  if (rotated && !keys.pending) {
+    if (goal.emergency && keys.previous) {
+      return { kind: 'retire-previous', key: keys.previous, pair: pairOf(keys.previous.keyId) };
+    }
+    return { kind: 'done' };
+  }
+
+  // Promoting turns the current key into the previous one, so an existing previous key must be
+  // retired first, and only once drained (invariant 3), even when the pending key was staged by
+  // someone else (an interrupted rotation, the Secrets Manager rotation Lambda).
+  if (keys.previous) {
+    if (!goal.emergency) {
+      const endsAt = drainEndsAt(keys.previous, policy);
+      if (!endsAt) return { kind: 'record-drain-start', key: keys.previous };
+      if (endsAt > now) throw previousKeyDraining(keys, endsAt, now);
+    }
+    return { kind: 'retire-previous', key: keys.previous, pair: pairOf(keys.previous.keyId) };
+  }
 
   if (keys.pending) {
     const pair = pairOf(keys.pending.keyId);
@@ -89,39 +124,25 @@ export function planRotationStep(
     return { kind: 'import-pending', key: keys.pending };
   }
 
-  const rotated = keys.current !== undefined && keys.current.keyId !== goal.fromKeyId;
-  if (rotated) {
-    if (goal.emergency && keys.previous) {
-      return { kind: 'retire-previous', key: keys.previous, pair: pairOf(keys.previous.keyId) };
-    }
-    return { kind: 'done' };
-  }
-
-  if (keys.previous) {
-    if (!goal.emergency) {
-      const endsAt = drainEndsAt(keys.previous, policy);
-      if (!endsAt) return { kind: 'record-drain-start', key: keys.previous };
-      if (endsAt > now) {
-        throw new ServiceError(
-          'PREVIOUS_KEY_DRAINING',
-          `the previous key ${keys.previous.keyId} may still verify live tokens until ${endsAt.toISOString()}; rotate after that, or rotate with emergency to delete it now`,
-          {
-            details: {
-              keyId: keys.previous.keyId,
-              drainEndsAt: endsAt.toISOString(),
-              currentKeyId: keys.current?.keyId,
-              currentSince: keys.current?.activatedAt?.toISOString(),
-            },
-            retryAfterSeconds: Math.ceil((endsAt.getTime() - now.getTime()) / 1000),
-          },
-        );
-      }
-    }
-    return { kind: 'retire-previous', key: keys.previous, pair: pairOf(keys.previous.keyId) };
-  }
-
   requireFreeSlot(snapshot);
   return { kind: 'create-pending' };
+}
+
+function previousKeyDraining(keys: KeySet, endsAt: Date, now: Date): ServiceError {
+  const previous = keys.previous as SigningKeyInfo;
+  return new ServiceError(
+    'PREVIOUS_KEY_DRAINING',
+    `the previous key ${previous.keyId} may still verify live tokens until ${endsAt.toISOString()}; rotate after that, or rotate with emergency to delete it now`,
+    {
+      details: {
+        keyId: previous.keyId,
+        drainEndsAt: endsAt.toISOString(),
+        currentKeyId: keys.current?.keyId,
+        currentSince: keys.current?.activatedAt?.toISOString(),
+      },
+      retryAfterSeconds: Math.ceil((endsAt.getTime() - now.getTime()) / 1000),
+    },
+  );
 }
 
 function requireFreeSlot(snapshot: RotationSnapshot): void {
