@@ -68,10 +68,45 @@ export interface RotationLock {
   tryAcquire(owner: string): Promise<(() => Promise<void>) | undefined>;
 }
 
-/** Looks up a channel's playback URL; a cache in front of IVS in production. */
+/** What the service needs to know about an IVS channel. */
+export interface ChannelInfo {
+  readonly arn: string;
+  /** The HLS playback URL, without a token. */
+  readonly playbackUrl: string;
+  /** Whether playback authorization is on (a private channel). */
+  readonly authorized: boolean;
+}
+
+/**
+ * Looks up channels: a cache in front of IVS GetChannel/BatchGetChannel in production (IVS allows
+ * 5 calls a second, so lookups are cached and coalesced, never one IVS call per token).
+ */
 export interface ChannelDirectory {
-  /** The channel's playback URL (without token), or undefined when unknown. Never throws. */
-  playbackUrl(channelArn: string): Promise<string | undefined>;
+  /**
+   * The channel, `null` when it does not exist, or `undefined` when this directory cannot tell
+   * (local mode, or IVS unreachable with nothing cached). Never throws.
+   */
+  lookup(channelArn: string): Promise<ChannelInfo | null | undefined>;
+}
+
+export interface ViewerSessionRevocation {
+  readonly channelArn: string;
+  readonly viewerId: string;
+  /** Revokes sessions whose version is ≤ this; IVS defaults to 0. */
+  readonly viewerSessionVersionsLessThanOrEqualTo?: number | undefined;
+}
+
+export type RevocationOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** Ends viewer sessions (IVS StartViewerSessionRevocation / BatchStartViewerSessionRevocation). */
+export interface ViewerSessionRevoker {
+  /**
+   * Starts revocation of each session; the result has one outcome per input, in order. Throws
+   * DEPENDENCY_UNAVAILABLE (with retryAfterSeconds) when IVS cannot be reached at all.
+   */
+  revoke(sessions: readonly ViewerSessionRevocation[]): Promise<readonly RevocationOutcome[]>;
 }
 
 /** Custody of hashed API keys. */

@@ -53,7 +53,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
       const key = keys.signingKey();
       const [token, playbackUrl] = await Promise.all([
         new SignJWT({ ...claims }).setProtectedHeader(HEADER).sign(key.privateKey),
-        channels.playbackUrl(request.channelArn),
+        channels.lookup(request.channelArn).then((channel) => channel?.playbackUrl),
       ]);
       onOutcome('issued');
       return {

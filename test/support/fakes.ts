@@ -3,6 +3,7 @@ import { ServiceError } from '../../src/domain/errors.js';
 import type {
   ApiKeyStore,
   ChannelDirectory,
+  ChannelInfo,
   KeySet,
   KeyStore,
   Logger,
@@ -208,8 +209,9 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
 export class MapChannelDirectory implements ChannelDirectory {
   constructor(readonly urls: Map<string, string> = new Map()) {}
 
-  async playbackUrl(channelArn: string): Promise<string | undefined> {
-    return this.urls.get(channelArn);
+  async lookup(channelArn: string): Promise<ChannelInfo | undefined> {
+    const playbackUrl = this.urls.get(channelArn);
+    return playbackUrl === undefined ? undefined : { arn: channelArn, playbackUrl, authorized: true };
   }
 }
 

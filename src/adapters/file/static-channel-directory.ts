@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseChannelArn } from '../../domain/channel-arn.js';
-import type { ChannelDirectory } from '../../domain/ports.js';
+import type { ChannelDirectory, ChannelInfo } from '../../domain/ports.js';
 
 /**
  * Local mode's channel directory: a JSON file (`CHANNELS_FILE`) mapping channel ARNs to their
- * playback URLs, read once at start. Without it no playback URL is known and responses omit it.
+ * playback URLs, read once at start. Channels it does not list are "unknown", not "missing": local
+ * mode cannot ask IVS, so responses simply omit the playback URL.
  */
 export class StaticChannelDirectory implements ChannelDirectory {
   readonly #urls: ReadonlyMap<string, string>;
@@ -32,7 +33,8 @@ export class StaticChannelDirectory implements ChannelDirectory {
     return new StaticChannelDirectory(urls);
   }
 
-  async playbackUrl(channelArn: string): Promise<string | undefined> {
-    return this.#urls.get(channelArn);
+  async lookup(channelArn: string): Promise<ChannelInfo | undefined> {
+    const playbackUrl = this.#urls.get(channelArn);
+    return playbackUrl === undefined ? undefined : { arn: channelArn, playbackUrl, authorized: true };
   }
 }
