@@ -11,6 +11,7 @@ import { createMetrics } from './http/metrics.js';
 import { loadOpenApiContract } from './http/openapi-contract.js';
 import { keyRoutes } from './http/routes/key-routes.js';
 import { operationalRoutes } from './http/routes/operational-routes.js';
+import { sessionRoutes } from './http/routes/session-routes.js';
 import { tokenRoutes } from './http/routes/token-routes.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createApiKey } from './services/api-key-factory.js';
@@ -93,6 +94,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
     handlers: {
       ...tokenRoutes({ issuer, validateItem: contract.schemaValidator('PlaybackTokenRequest') }),
       ...keyRoutes({ rotator: runtime.rotator, inventory: runtime.inventory }),
+      ...sessionRoutes({
+        revoker: runtime.revoker,
+        validateItem: contract.schemaValidator('ViewerSessionRevocation'),
+      }),
       ...operationalRoutes({
         keys: keyCache,
         metrics,

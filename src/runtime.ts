@@ -5,6 +5,7 @@ import { FileApiKeyStore } from './adapters/file/file-api-key-store.js';
 import { FileKeyStore } from './adapters/file/file-key-store.js';
 import { FileRotationLock } from './adapters/file/file-rotation-lock.js';
 import { OfflinePlaybackKeyRegistry } from './adapters/file/offline-playback-key-registry.js';
+import { OfflineViewerSessionRevoker } from './adapters/file/offline-viewer-session-revoker.js';
 import { StaticChannelDirectory } from './adapters/file/static-channel-directory.js';
 import { type Config, ConfigError } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
@@ -15,6 +16,7 @@ import type {
   KeyStore,
   Logger,
   PlaybackKeyRegistry,
+  ViewerSessionRevoker,
 } from './domain/ports.js';
 import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from './services/api-key-authenticator.js';
 import { createKeyCache, type KeyCache } from './services/key-cache.js';
@@ -31,6 +33,7 @@ export interface Runtime {
   readonly registry: PlaybackKeyRegistry;
   readonly apiKeyStore: ApiKeyStore;
   readonly channels: ChannelDirectory;
+  readonly revoker: ViewerSessionRevoker;
   readonly keyCache: KeyCache;
   readonly rotator: KeyRotator;
   readonly authenticator: ApiKeyAuthenticator;
@@ -97,6 +100,7 @@ export async function createRuntime(
     registry,
     apiKeyStore,
     channels,
+    revoker: new OfflineViewerSessionRevoker(),
     keyCache,
     rotator,
     authenticator,

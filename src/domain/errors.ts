@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'INSUFFICIENT_SCOPE',
   'CHANNEL_NOT_ALLOWED',
+  'CHANNEL_NOT_FOUND',
+  'CHANNEL_NOT_AUTHORIZED',
   // IVS token claim rules
   'INVALID_CHANNEL_ARN',
   'INVALID_VIEWER_ID',
@@ -38,6 +40,7 @@ export const ERROR_CODES = [
   'KEY_STORE_CORRUPT',
   // Dependencies and the unexpected
   'DEPENDENCY_UNAVAILABLE',
+  'NOT_AVAILABLE_IN_LOCAL_MODE',
   'INTERNAL',
 ] as const;
 

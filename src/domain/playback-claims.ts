@@ -124,7 +124,8 @@ export function buildPlaybackClaims(request: PlaybackTokenRequest, context: Clai
   return { claims, expiresAt: new Date(claims.exp * 1000) };
 }
 
-function checkChannelArn(value: unknown): string {
+/** Throws INVALID_CHANNEL_ARN unless `value` is an IVS channel ARN. */
+export function checkChannelArn(value: unknown): string {
   if (typeof value !== 'string' || parseChannelArn(value) === undefined) {
     throw new ServiceError(
       'INVALID_CHANNEL_ARN',
@@ -140,7 +141,8 @@ function checkChannelArn(value: unknown): string {
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-function checkViewerId(value: unknown): string {
+/** Throws INVALID_VIEWER_ID unless `value` is an IVS viewer id. */
+export function checkViewerId(value: unknown): string {
   // Counted in Unicode code points, as the IVS model's length constraint is.
   const length = typeof value === 'string' ? [...value].length : 0;
   if (
@@ -159,7 +161,8 @@ function checkViewerId(value: unknown): string {
   return value;
 }
 
-function checkViewerSessionVersion(value: unknown): number {
+/** Throws INVALID_VIEWER_SESSION_VERSION unless `value` is an integer 0…2^31−1. */
+export function checkViewerSessionVersion(value: unknown): number {
   if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > VIEWER_SESSION_VERSION_MAX) {
     throw new ServiceError(
       'INVALID_VIEWER_SESSION_VERSION',

@@ -19,9 +19,10 @@ export interface KeyStore {
   readKeys(): Promise<KeySet>;
   /**
    * Durably stores a new key as pending. Repeating it for the same key is a no-op; staging while
-   * another key is pending fails with `ROTATION_IN_PROGRESS`.
+   * another key is pending fails with `ROTATION_IN_PROGRESS`. `requestToken` names the version
+   * where the store has versions (the Secrets Manager rotation Lambda passes its ClientRequestToken).
    */
-  stagePending(key: NewSigningKey): Promise<void>;
+  stagePending(key: NewSigningKey, options?: { readonly requestToken?: string }): Promise<void>;
   /**
    * Makes the pending key current in one atomic step: the old current becomes previous (its
    * `deactivatedAt` = `at`) and an old previous, if still there, becomes retired. No-op when `keyId`

@@ -35,6 +35,13 @@ export interface KeyRotatorDeps {
   readonly owner: string;
   /** Called after a promotion or retirement so this replica's key cache follows at once. */
   readonly onKeysChanged?: () => Promise<void>;
+  /**
+   * A pending key that another process staged less than this many seconds ago belongs to a
+   * rotation still under way there: refuse with ROTATION_IN_PROGRESS instead of racing it. Older
+   * ones are taken over (that process crashed). 0 when a cross-process lock already serialises
+   * rotations (local mode's lock file).
+   */
+  readonly foreignPendingGraceSeconds?: number;
 }
 
 /** No real rotation needs more steps than this; more means the store or registry misbehaves. */
@@ -42,6 +49,9 @@ const MAX_STEPS = 12;
 
 export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
   const { store, registry, lock, clock, logger, drainPolicy, generateKey, owner } = deps;
+  const graceMs = (deps.foreignPendingGraceSeconds ?? 0) * 1000;
+  /** Keys this process staged: it may always resume its own rotation at once. */
+  const stagedHere = new Set<string>();
 
   async function run(
     goalFor: (
@@ -62,6 +72,21 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
       const initial = await store.readKeys();
       const goal = goalFor(initial.current?.keyId);
       if (!goal) return undefined;
+      const pending = initial.pending;
+      if (
+        pending &&
+        !stagedHere.has(pending.keyId) &&
+        clock().getTime() - pending.createdAt.getTime() < graceMs
+      ) {
+        throw new ServiceError(
+          'ROTATION_IN_PROGRESS',
+          `key ${pending.keyId} was staged by a rotation that is still under way elsewhere; try again shortly`,
+          {
+            retryAfterSeconds: Math.ceil((pending.createdAt.getTime() + graceMs - clock().getTime()) / 1000),
+            details: { pendingKeyId: pending.keyId },
+          },
+        );
+      }
       const steps: string[] = [];
       for (let count = 0; count < MAX_STEPS; count++) {
         // Registry first, then store: a key is always stored before it is imported (invariant 1),
@@ -115,6 +140,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
         return `retired ${step.key.keyId}`;
       case 'create-pending': {
         const key = await generateKey(now);
+        stagedHere.add(key.keyId);
         await store.stagePending(key);
         logger.info({ keyId: key.keyId, fingerprint: key.fingerprint }, 'new signing key stored as pending');
         return `created ${key.keyId}`;

@@ -9,7 +9,10 @@ import type {
   Logger,
   PlaybackKeyRegistry,
   RegisteredKeyPair,
+  RevocationOutcome,
   RotationLock,
+  ViewerSessionRevocation,
+  ViewerSessionRevoker,
 } from '../../src/domain/ports.js';
 import type { NewSigningKey, SigningKeyInfo, StoredSigningKey } from '../../src/domain/signing-key.js';
 
@@ -262,5 +265,21 @@ export class ManualClock {
 
   advance(seconds: number): void {
     this.#now += seconds * 1000;
+  }
+}
+
+/** Records revocations; viewer ids listed in `refuse` fail per item, as IVS reports them. */
+export class RecordingViewerSessionRevoker implements ViewerSessionRevoker {
+  readonly calls: (readonly ViewerSessionRevocation[])[] = [];
+
+  constructor(readonly refuse: ReadonlySet<string> = new Set()) {}
+
+  async revoke(sessions: readonly ViewerSessionRevocation[]): Promise<readonly RevocationOutcome[]> {
+    this.calls.push(sessions);
+    return sessions.map((session) =>
+      this.refuse.has(session.viewerId)
+        ? { ok: false, code: 'ResourceNotFoundException', message: `IVS refused ${session.viewerId}` }
+        : { ok: true },
+    );
   }
 }

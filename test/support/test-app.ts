@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { SCOPES, type Scope } from '../../src/domain/api-keys.js';
 import type { DrainPolicy } from '../../src/domain/key-lifecycle.js';
+import type { ViewerSessionRevoker } from '../../src/domain/ports.js';
 import { createApp } from '../../src/http/create-app.js';
 import { createMetrics, type ServiceMetrics } from '../../src/http/metrics.js';
 import { loadOpenApiContract } from '../../src/http/openapi-contract.js';
 import { keyRoutes } from '../../src/http/routes/key-routes.js';
 import { operationalRoutes } from '../../src/http/routes/operational-routes.js';
+import { sessionRoutes } from '../../src/http/routes/session-routes.js';
 import { tokenRoutes } from '../../src/http/routes/token-routes.js';
 import { createApiKeyAuthenticator } from '../../src/services/api-key-authenticator.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';
@@ -23,6 +25,7 @@ import {
   ManualClock,
   MapChannelDirectory,
   RecordingLogger,
+  RecordingViewerSessionRevoker,
 } from './fakes.js';
 
 export const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456';
@@ -39,7 +42,7 @@ export interface TestApp {
   readonly keyCache: KeyCache;
   readonly rotator: KeyRotator;
   readonly metrics: ServiceMetrics;
-  /** API keys by role: `all` has every scope; `limited` may only mint for CHANNEL_ARN. */
+  /** API keys by role: `all` has every scope; `limited` (tokens:issue, sessions:revoke) may only act on CHANNEL_ARN. */
   readonly apiKeys: Record<'all' | 'issuer' | 'revoker' | 'admin' | 'limited', string>;
   shutDown(): void;
 }
@@ -49,6 +52,7 @@ export interface TestAppOptions {
   readonly maxTtlSeconds?: number;
   readonly defaultTtlSeconds?: number;
   readonly bodyLimitBytes?: number;
+  readonly revoker?: ViewerSessionRevoker;
 }
 
 /** The whole app, built fresh per test, on in-memory adapters, real crypto and the real contract. */
@@ -82,7 +86,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     issuer: await make(['tokens:issue']),
     revoker: await make(['sessions:revoke']),
     admin: await make(['keys:admin']),
-    limited: await make(['tokens:issue'], ['arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf*']),
+    limited: await make(
+      ['tokens:issue', 'sessions:revoke'],
+      ['arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf*'],
+    ),
   };
   const authenticator = createApiKeyAuthenticator({ store: apiKeyStore, logger });
   await authenticator.reload();
@@ -103,6 +110,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     handlers: {
       ...tokenRoutes({ issuer, validateItem: contract.schemaValidator('PlaybackTokenRequest') }),
       ...keyRoutes({ rotator, inventory: () => listKeyInventory({ store, registry, drainPolicy }) }),
+      ...sessionRoutes({
+        revoker: options.revoker ?? new RecordingViewerSessionRevoker(),
+        validateItem: contract.schemaValidator('ViewerSessionRevocation'),
+      }),
       ...operationalRoutes({
         keys: keyCache,
         metrics,
