@@ -1,16 +1,30 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { IvsPlaybackKeyRegistry } from '../../src/adapters/aws/ivs-playback-key-registry.js';
 import { OfflinePlaybackKeyRegistry } from '../../src/adapters/file/offline-playback-key-registry.js';
 import type { PlaybackKeyRegistry } from '../../src/domain/ports.js';
 import { generateSigningKey } from '../../src/services/signing-key-factory.js';
+import { type AwsStandIn, ivsClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
 import { InMemoryPlaybackKeyRegistry, ManualClock, RecordingLogger } from '../support/fakes.js';
 
 const folders: string[] = [];
 afterEach(async () => {
   await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
 });
+
+// The IVS row runs against the in-process AWS stand-in, started on first use and emptied per test.
+let standIn: AwsStandIn | undefined;
+afterAll(async () => {
+  await standIn?.close();
+});
+
+async function ivs(): Promise<IvsPlaybackKeyRegistry> {
+  standIn ??= await startAwsStandIn();
+  standIn.reset();
+  return new IvsPlaybackKeyRegistry({ client: ivsClientFor(standIn), logger: new RecordingLogger() });
+}
 
 async function offline(
   logger = new RecordingLogger(),
@@ -32,6 +46,7 @@ describe.each([
     'InMemoryPlaybackKeyRegistry',
     async (): Promise<PlaybackKeyRegistry> => new InMemoryPlaybackKeyRegistry(),
   ],
+  ['IvsPlaybackKeyRegistry', async (): Promise<PlaybackKeyRegistry> => ivs()],
 ])('PlaybackKeyRegistry contract: %s', (_name, makeRegistry) => {
   it('publishes a key idempotently and lists it as ours', async () => {
     const registry = await makeRegistry();
