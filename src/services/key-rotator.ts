@@ -1,7 +1,7 @@
 import { importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import { ServiceError } from '../domain/errors.js';
 import { type DrainPolicy, planRotationStep, type RotationStep } from '../domain/key-lifecycle.js';
-import type { Clock, KeyStore, Logger, PlaybackKeyRegistry, RotationLock } from '../domain/ports.js';
+import type { Clock, KeySet, KeyStore, Logger, PlaybackKeyRegistry, RotationLock } from '../domain/ports.js';
 import type { NewSigningKey, StoredSigningKey } from '../domain/signing-key.js';
 
 export interface RotationResult {
@@ -10,6 +10,9 @@ export interface RotationResult {
   /** Every step taken, in order: what an operator reads to see what happened. */
   readonly steps: readonly string[];
 }
+
+/** The four steps of a Secrets Manager rotation Lambda. */
+export type SecretsManagerRotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 
 export interface KeyRotator {
   /**
@@ -21,6 +24,13 @@ export interface KeyRotator {
   rotate(options: { readonly emergency: boolean }): Promise<RotationResult>;
   /** First start: creates, publishes and promotes a key when the store has no current key. */
   ensureCurrentKey(): Promise<RotationResult | undefined>;
+  /**
+   * One step of a rotation driven by Secrets Manager, on the same plan: createSecret stages the
+   * pending key as version `requestToken` (after retiring a drained previous key), setSecret
+   * imports it into IVS, testSecret signs and verifies with it, finishSecret promotes it. Each is
+   * safe to repeat, as Secrets Manager retries.
+   */
+  secretsManagerStep(step: SecretsManagerRotationStep, requestToken: string): Promise<void>;
 }
 
 export interface KeyRotatorDeps {
@@ -44,6 +54,18 @@ export interface KeyRotatorDeps {
   readonly foreignPendingGraceSeconds?: number;
 }
 
+interface RunOptions {
+  readonly emergency: boolean;
+  /** Skip the run when the store already has a current key (first start only). */
+  readonly onlyWithoutCurrentKey?: boolean;
+  /** Stop before this step instead of performing it (Secrets Manager's steps). */
+  readonly stopBefore?: RotationStep['kind'];
+  /** The version name for a pending key staged by this run. */
+  readonly requestToken?: string;
+  /** Resume a pending key however recently another process staged it (the Lambda's later steps). */
+  readonly takeOverPending?: boolean;
+}
+
 /** No real rotation needs more steps than this; more means the store or registry misbehaves. */
 const MAX_STEPS = 12;
 
@@ -53,11 +75,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
   /** Keys this process staged: it may always resume its own rotation at once. */
   const stagedHere = new Set<string>();
 
-  async function run(
-    goalFor: (
-      currentKeyId: string | undefined,
-    ) => { fromKeyId: string | undefined; emergency: boolean } | undefined,
-  ) {
+  async function withLock<T>(work: () => Promise<T>): Promise<T> {
     const release = await lock.tryAcquire(owner);
     if (!release) {
       throw new ServiceError(
@@ -69,24 +87,35 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
       );
     }
     try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
+
+  function refuseForeignPending(keys: KeySet, options: RunOptions): void {
+    const pending = keys.pending;
+    if (!pending || options.takeOverPending || stagedHere.has(pending.keyId)) return;
+    const freshUntil = pending.createdAt.getTime() + graceMs;
+    if (clock().getTime() < freshUntil) {
+      throw new ServiceError(
+        'ROTATION_IN_PROGRESS',
+        `key ${pending.keyId} was staged by a rotation that is still under way elsewhere; try again shortly`,
+        {
+          retryAfterSeconds: Math.ceil((freshUntil - clock().getTime()) / 1000),
+          details: { pendingKeyId: pending.keyId },
+        },
+      );
+    }
+  }
+
+  /** Plans and performs steps until the plan says done (or `stopBefore`); see planRotationStep. */
+  async function run(options: RunOptions): Promise<RotationResult | undefined> {
+    return withLock(async () => {
       const initial = await store.readKeys();
-      const goal = goalFor(initial.current?.keyId);
-      if (!goal) return undefined;
-      const pending = initial.pending;
-      if (
-        pending &&
-        !stagedHere.has(pending.keyId) &&
-        clock().getTime() - pending.createdAt.getTime() < graceMs
-      ) {
-        throw new ServiceError(
-          'ROTATION_IN_PROGRESS',
-          `key ${pending.keyId} was staged by a rotation that is still under way elsewhere; try again shortly`,
-          {
-            retryAfterSeconds: Math.ceil((pending.createdAt.getTime() + graceMs - clock().getTime()) / 1000),
-            details: { pendingKeyId: pending.keyId },
-          },
-        );
-      }
+      if (options.onlyWithoutCurrentKey && initial.current) return undefined;
+      refuseForeignPending(initial, options);
+      const goal = { fromKeyId: initial.current?.keyId, emergency: options.emergency };
       const steps: string[] = [];
       for (let count = 0; count < MAX_STEPS; count++) {
         // Registry first, then store: a key is always stored before it is imported (invariant 1),
@@ -99,26 +128,26 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
           clock(),
           drainPolicy,
         );
-        if (step.kind === 'done') {
+        if (step.kind === 'done' || step.kind === options.stopBefore) {
           const currentKeyId = keys.current?.keyId;
-          if (!currentKeyId) throw new Error('rotation finished without a current key');
-          logger.info(
-            { currentKeyId, previousKeyId: keys.previous?.keyId, emergency: goal.emergency, steps },
-            'key rotation finished',
-          );
-          return { currentKeyId, previousKeyId: keys.previous?.keyId, steps };
+          if (step.kind === 'done') {
+            logger.info(
+              { currentKeyId, previousKeyId: keys.previous?.keyId, emergency: goal.emergency, steps },
+              'key rotation finished',
+            );
+          }
+          return { currentKeyId: currentKeyId ?? '', previousKeyId: keys.previous?.keyId, steps };
         }
-        steps.push(await perform(step, keys.pending));
+        steps.push(await perform(step, keys.pending, options));
       }
       throw new Error(`key rotation did not converge within ${MAX_STEPS} steps`);
-    } finally {
-      await release();
-    }
+    });
   }
 
   async function perform(
     step: Exclude<RotationStep, { kind: 'done' }>,
     pending: StoredSigningKey | undefined,
+    options: RunOptions,
   ): Promise<string> {
     const now = clock();
     switch (step.kind) {
@@ -141,7 +170,10 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
       case 'create-pending': {
         const key = await generateKey(now);
         stagedHere.add(key.keyId);
-        await store.stagePending(key);
+        await store.stagePending(
+          key,
+          options.requestToken === undefined ? {} : { requestToken: options.requestToken },
+        );
         logger.info({ keyId: key.keyId, fingerprint: key.fingerprint }, 'new signing key stored as pending');
         return `created ${key.keyId}`;
       }
@@ -165,11 +197,53 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
     }
   }
 
+  async function requirePending(step: SecretsManagerRotationStep): Promise<StoredSigningKey> {
+    const { pending } = await store.readKeys();
+    if (!pending) {
+      throw new ServiceError(
+        'KEY_STORE_CORRUPT',
+        `${step}: no pending key; createSecret has not run for this rotation`,
+      );
+    }
+    return pending;
+  }
+
   return {
-    rotate: ({ emergency }) =>
-      run((currentKeyId) => ({ fromKeyId: currentKeyId, emergency })) as Promise<RotationResult>,
-    ensureCurrentKey: () =>
-      run((currentKeyId) => (currentKeyId ? undefined : { fromKeyId: undefined, emergency: false })),
+    rotate: async ({ emergency }) => (await run({ emergency })) as RotationResult,
+    ensureCurrentKey: () => run({ emergency: false, onlyWithoutCurrentKey: true }),
+
+    async secretsManagerStep(step, requestToken) {
+      switch (step) {
+        case 'createSecret': {
+          // A repeated createSecret finds its key already staged and has nothing to do.
+          if ((await store.readKeys()).pending) return;
+          await run({ emergency: false, stopBefore: 'import-pending', requestToken });
+          return;
+        }
+        case 'setSecret':
+          await requirePending(step);
+          await run({ emergency: false, stopBefore: 'promote-pending', takeOverPending: true });
+          return;
+        case 'testSecret': {
+          const pending = await requirePending(step);
+          const published = (await registry.list()).some((pair) => pair.keyId === pending.keyId);
+          if (!published) {
+            throw new ServiceError(
+              'KEY_VERIFICATION_FAILED',
+              `testSecret: key ${pending.keyId} is not imported into IVS`,
+            );
+          }
+          await verifyKeyPair(pending);
+          return;
+        }
+        case 'finishSecret': {
+          // A repeated finishSecret finds nothing pending: the rotation is already finished.
+          if (!(await store.readKeys()).pending) return;
+          await run({ emergency: false, takeOverPending: true });
+          return;
+        }
+      }
+    },
   };
 }
 
@@ -186,9 +260,7 @@ async function verifyKeyPair(key: StoredSigningKey): Promise<void> {
     throw new ServiceError(
       'KEY_VERIFICATION_FAILED',
       `key ${key.keyId}: the private key does not match the published public key`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
 }

@@ -1,12 +1,12 @@
 import { SignJWT } from 'jose';
 import { type Caller, requireChannelAllowed } from '../domain/api-keys.js';
-import { isServiceError, type ServiceError } from '../domain/errors.js';
+import { isServiceError, ServiceError } from '../domain/errors.js';
 import {
   buildPlaybackClaims,
   type PlaybackTokenRequest,
   type TokenPolicy,
 } from '../domain/playback-claims.js';
-import type { ChannelDirectory, Clock } from '../domain/ports.js';
+import type { ChannelDirectory, ChannelInfo, Clock } from '../domain/ports.js';
 import type { KeyCache } from './key-cache.js';
 
 export interface IssuedToken {
@@ -38,23 +38,62 @@ export interface TokenIssuerDeps {
   readonly newUuid: () => string;
   /** Called once per token request with its outcome (metrics). */
   readonly onOutcome?: (outcome: TokenOutcome) => void;
+  /**
+   * `none`: any well-formed channel ARN (the playback URL is added when known); `exists`: refuse
+   * channels IVS does not have (404 CHANNEL_NOT_FOUND); `authorized`: also refuse channels without
+   * playback authorization (409 CHANNEL_NOT_AUTHORIZED). When IVS cannot tell, checks answer 503.
+   */
+  readonly channelCheck?: ChannelCheck;
 }
+
+export type ChannelCheck = 'none' | 'exists' | 'authorized';
 
 /** The fixed JWS header IVS expects, in this exact order. */
 const HEADER = { alg: 'ES384', typ: 'JWT' } as const;
 
 export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
-  const { keys, channels, policy, clock, newUuid, onOutcome = () => {} } = deps;
+  const { keys, channels, policy, clock, newUuid, onOutcome = () => {}, channelCheck = 'none' } = deps;
+
+  async function checkedChannel(channelArn: string): Promise<ChannelInfo | undefined> {
+    const channel = await channels.lookup(channelArn);
+    if (channelCheck === 'none') return channel ?? undefined;
+    if (channel === undefined) {
+      throw new ServiceError(
+        'DEPENDENCY_UNAVAILABLE',
+        'IVS cannot confirm the channel right now; try again shortly',
+        {
+          retryAfterSeconds: 5,
+        },
+      );
+    }
+    if (channel === null) {
+      throw new ServiceError('CHANNEL_NOT_FOUND', 'IVS has no such channel in this account and region', {
+        details: { field: 'channelArn' },
+      });
+    }
+    if (channelCheck === 'authorized' && !channel.authorized) {
+      throw new ServiceError(
+        'CHANNEL_NOT_AUTHORIZED',
+        'the channel does not have playback authorization enabled, so it needs no token',
+        { details: { field: 'channelArn' } },
+      );
+    }
+    return channel;
+  }
 
   async function issue(request: PlaybackTokenRequest, caller?: Caller): Promise<IssuedToken> {
     try {
       if (caller) requireChannelAllowed(caller, request.channelArn);
       const { claims, expiresAt } = buildPlaybackClaims(request, { policy, now: clock(), newUuid });
       const key = keys.signingKey();
-      const [token, playbackUrl] = await Promise.all([
+      // Without a check the lookup is only for the URL, so it runs beside the signature.
+      const channelLookup = checkedChannel(request.channelArn);
+      if (channelCheck !== 'none') await channelLookup;
+      const [token, channel] = await Promise.all([
         new SignJWT({ ...claims }).setProtectedHeader(HEADER).sign(key.privateKey),
-        channels.lookup(request.channelArn).then((channel) => channel?.playbackUrl),
+        channelLookup,
       ]);
+      const playbackUrl = channel?.playbackUrl;
       onOutcome('issued');
       return {
         token,
