@@ -13,7 +13,8 @@ export interface Config {
   /** Folder for local-mode files (keys, API keys, offline registry, lock). */
   readonly keysDir: string;
   readonly registry: 'offline' | 'ivs';
-  readonly apiKeysFile: string;
+  /** Required to serve (checked at start); the rotation Lambda needs none. */
+  readonly apiKeysFile: string | undefined;
   readonly apiKeysReloadSeconds: number;
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
@@ -24,6 +25,9 @@ export interface Config {
   readonly batchBodyLimitBytes: number;
   readonly shutdownTimeoutSeconds: number;
   readonly channelsFile: string | undefined;
+  readonly channelCheck: 'none' | 'exists' | 'authorized';
+  readonly channelCacheSeconds: number;
+  readonly rotationTakeoverSeconds: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -82,14 +86,9 @@ export function loadConfig(env: Env): Config {
   }
   // PLAYBACK_KEY_REGISTRY: where public keys are published (IVS, or offline in local mode).
   const registry = oneOf('PLAYBACK_KEY_REGISTRY', ['offline', 'ivs'], mode === 'local' ? 'offline' : 'ivs');
-  // API_KEYS_FILE: hashed API keys and their scopes; required in production.
+  // API_KEYS_FILE: hashed API keys and their scopes; the server refuses to start without keys.
   const apiKeysFile =
     read('API_KEYS_FILE') ?? (mode === 'local' ? join(keysDir, 'api-keys.json') : undefined);
-  if (apiKeysFile === undefined) {
-    problems.push(
-      'API_KEYS_FILE is required with KEY_STORE=secrets-manager (create keys with `ivs-playback-auth api-keys create`)',
-    );
-  }
 
   const config: Config = {
     mode,
@@ -102,7 +101,7 @@ export function loadConfig(env: Env): Config {
         : { kind: 'secrets-manager', secretId: secretId ?? '' },
     keysDir,
     registry,
-    apiKeysFile: apiKeysFile ?? '',
+    apiKeysFile,
     // API_KEYS_RELOAD_SECONDS: how often servers re-read API_KEYS_FILE.
     apiKeysReloadSeconds: integer('API_KEYS_RELOAD_SECONDS', 2, 1, 3600),
     // TOKEN_DEFAULT_TTL_SECONDS / TOKEN_MAX_TTL_SECONDS: token lifetime when unspecified / at most.
@@ -121,6 +120,12 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 300),
     // CHANNELS_FILE: local mode's map of channel ARN → playback URL.
     channelsFile: read('CHANNELS_FILE'),
+    // CHANNEL_CHECK: none, exists (404 for unknown channels) or authorized (also 409 for public ones).
+    channelCheck: oneOf('CHANNEL_CHECK', ['none', 'exists', 'authorized'], 'none'),
+    // CHANNEL_CACHE_SECONDS: how long a channel looked up in IVS is served from memory.
+    channelCacheSeconds: integer('CHANNEL_CACHE_SECONDS', 300, 1, 86_400),
+    // ROTATION_TAKEOVER_SECONDS: a pending key younger than this belongs to a rotation under way elsewhere.
+    rotationTakeoverSeconds: integer('ROTATION_TAKEOVER_SECONDS', 120, 0, 3600),
     // LOG_LEVEL: debug, info, warn or error.
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
   };

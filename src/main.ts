@@ -72,6 +72,11 @@ export async function startService(options: StartOptions): Promise<RunningServic
       ].join('\n'),
     );
   }
+  if (config.apiKeysFile === undefined) {
+    throw new ConfigError([
+      'API_KEYS_FILE is required with KEY_STORE=secrets-manager: create keys with `ivs-playback-auth api-keys create` and mount the file',
+    ]);
+  }
   if (authenticator.size() === 0) {
     throw new ConfigError([
       `no API keys in ${config.apiKeysFile}; create one with \`ivs-playback-auth api-keys create --scope tokens:issue\``,
@@ -87,6 +92,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     clock: runtime.clock,
     newUuid: randomUUID,
     onOutcome: metrics.countToken,
+    channelCheck: config.channelCheck,
   });
   let shuttingDown = false;
   const app = createApp({

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { IvsClient } from '@aws-sdk/client-ivs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { IvsChannelDirectory } from './adapters/aws/ivs-channel-directory.js';
+import { IvsPlaybackKeyRegistry } from './adapters/aws/ivs-playback-key-registry.js';
+import { IvsViewerSessionRevoker } from './adapters/aws/ivs-viewer-session-revoker.js';
+import { SecretsManagerKeyStore } from './adapters/aws/secrets-manager-key-store.js';
 import { FileApiKeyStore } from './adapters/file/file-api-key-store.js';
 import { FileKeyStore } from './adapters/file/file-key-store.js';
 import { FileRotationLock } from './adapters/file/file-rotation-lock.js';
 import { OfflinePlaybackKeyRegistry } from './adapters/file/offline-playback-key-registry.js';
 import { OfflineViewerSessionRevoker } from './adapters/file/offline-viewer-session-revoker.js';
 import { StaticChannelDirectory } from './adapters/file/static-channel-directory.js';
-import { type Config, ConfigError } from './config.js';
+import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
 import type {
   ApiKeyStore,
@@ -16,9 +22,11 @@ import type {
   KeyStore,
   Logger,
   PlaybackKeyRegistry,
+  RotationLock,
   ViewerSessionRevoker,
 } from './domain/ports.js';
 import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from './services/api-key-authenticator.js';
+import { InProcessRotationLock } from './services/in-process-rotation-lock.js';
 import { createKeyCache, type KeyCache } from './services/key-cache.js';
 import { type KeyInventory, listKeyInventory } from './services/key-inventory.js';
 import { createKeyRotator, type KeyRotator } from './services/key-rotator.js';
@@ -51,24 +59,48 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const { logger } = deps;
   const clock = deps.clock ?? (() => new Date());
-  if (config.keyStore.kind !== 'file' || config.registry !== 'offline') {
-    throw new ConfigError([
-      'KEY_STORE=secrets-manager and PLAYBACK_KEY_REGISTRY=ivs are not available in this version yet; use local mode (KEY_STORE=file, PLAYBACK_KEY_REGISTRY=offline)',
-    ]);
+  // One client per AWS service, shared by every adapter. Region, credentials and endpoints come
+  // from the SDK's standard chain (AWS_REGION, AWS_ENDPOINT_URL_IVS, …). Timeouts keep a hung
+  // AWS call from stalling a request; throttling and 5xx are retried (3 attempts).
+  const awsClientConfig = {
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+  };
+  const ivs = config.registry === 'ivs' ? new IvsClient(awsClientConfig) : undefined;
+
+  let store: KeyStore;
+  let lock: RotationLock;
+  let publicKeyPath: (keyId: string) => string;
+  if (config.keyStore.kind === 'file') {
+    const fileStore = new FileKeyStore(config.keyStore.dir);
+    store = fileStore;
+    lock = new FileRotationLock({ path: join(config.keysDir, 'rotation.lock'), clock });
+    publicKeyPath = (keyId) => fileStore.publicKeyPath(keyId);
+  } else {
+    store = new SecretsManagerKeyStore({
+      client: new SecretsManagerClient(awsClientConfig),
+      secretId: config.keyStore.secretId,
+    });
+    lock = new InProcessRotationLock();
+    publicKeyPath = (keyId) => join(config.keysDir, `${keyId}.public.pem`);
   }
-  const fileStore = new FileKeyStore(config.keyStore.dir);
-  const store: KeyStore = fileStore;
-  const registry: PlaybackKeyRegistry = new OfflinePlaybackKeyRegistry({
-    path: join(config.keysDir, 'offline-registry.json'),
-    publicKeyPath: (keyId) => fileStore.publicKeyPath(keyId),
-    logger,
-    clock,
-  });
-  const lock = new FileRotationLock({ path: join(config.keysDir, 'rotation.lock'), clock });
-  const apiKeyStore = new FileApiKeyStore(config.apiKeysFile);
-  const channels = config.channelsFile
-    ? await StaticChannelDirectory.fromFile(config.channelsFile)
-    : StaticChannelDirectory.empty();
+  const registry: PlaybackKeyRegistry = ivs
+    ? new IvsPlaybackKeyRegistry({ client: ivs, logger })
+    : new OfflinePlaybackKeyRegistry({
+        path: join(config.keysDir, 'offline-registry.json'),
+        publicKeyPath,
+        logger,
+        clock,
+      });
+  const channels: ChannelDirectory = ivs
+    ? new IvsChannelDirectory({ client: ivs, logger, clock, ttlSeconds: config.channelCacheSeconds })
+    : config.channelsFile
+      ? await StaticChannelDirectory.fromFile(config.channelsFile)
+      : StaticChannelDirectory.empty();
+  const revoker: ViewerSessionRevoker = ivs
+    ? new IvsViewerSessionRevoker({ client: ivs, logger })
+    : new OfflineViewerSessionRevoker();
+  const apiKeyStore = new FileApiKeyStore(config.apiKeysFile ?? join(config.keysDir, 'api-keys.json'));
   const drainPolicy: DrainPolicy = {
     maxTtlSeconds: config.maxTtlSeconds,
     clockSkewSeconds: config.clockSkewSeconds,
@@ -89,6 +121,9 @@ export async function createRuntime(
     drainPolicy,
     generateKey: generateSigningKey,
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+    // The lock file serialises local rotations across processes; Secrets Manager replicas rely on
+    // the store's token collision and on not taking over a fresh pending key of another replica.
+    foreignPendingGraceSeconds: config.keyStore.kind === 'file' ? 0 : config.rotationTakeoverSeconds,
     onKeysChanged: () => keyCache.refresh(),
   });
   const authenticator = createApiKeyAuthenticator({ store: apiKeyStore, logger });
@@ -100,7 +135,7 @@ export async function createRuntime(
     registry,
     apiKeyStore,
     channels,
-    revoker: new OfflineViewerSessionRevoker(),
+    revoker,
     keyCache,
     rotator,
     authenticator,

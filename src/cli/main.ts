@@ -150,6 +150,7 @@ program
           },
           clock: runtime.clock,
           newUuid: randomUUID,
+          channelCheck: runtime.config.channelCheck,
         });
         const issued = await issuer.issue({
           channelArn: options.channelArn,

@@ -88,7 +88,6 @@ describe('loadConfig', () => {
       expect((error as ConfigError).problems).toEqual([
         'SECRET_ID is required with KEY_STORE=secrets-manager',
         'PLAYBACK_KEY_REGISTRY must be one of offline, ivs; got "cloud"',
-        'API_KEYS_FILE is required with KEY_STORE=secrets-manager (create keys with `ivs-playback-auth api-keys create`)',
         'PORT must be a whole number from 0 to 65535; got "eighty"',
         'LOG_LEVEL must be one of debug, info, warn, error; got "loud"',
         'TOKEN_DEFAULT_TTL_SECONDS (7200) must not exceed TOKEN_MAX_TTL_SECONDS (3600)',

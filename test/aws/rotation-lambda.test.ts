@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler, resetForTests } from '../../src/lambda/handler.js';
+import { type AwsStandIn, startAwsStandIn } from '../support/aws-stand-in/index.js';
+
+const KEY_ID_TAG = 'ivs-playback-auth:key-id';
+
+/** Drives the rotation function the way Secrets Manager does: four steps, each possibly retried. */
+describe('Secrets Manager rotation Lambda', () => {
+  let standIn: AwsStandIn;
+  let secretId: string;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    standIn = await startAwsStandIn();
+    Object.assign(process.env, standIn.env(), { LOG_LEVEL: 'error', TOKEN_MAX_TTL_SECONDS: '600' });
+  });
+  afterAll(async () => {
+    await standIn.close();
+    process.env = savedEnv;
+  });
+  beforeEach(() => {
+    standIn.reset();
+    resetForTests();
+    secretId = `ivs-playback-auth/lambda-${randomUUID()}`;
+  });
+
+  const step = (Step: string, ClientRequestToken: string) =>
+    handler({ Step, SecretId: secretId, ClientRequestToken });
+  const stages = () => standIn.secrets.versionIdsToStages(secretId) ?? {};
+  const imported = () => standIn.ivs.keyPairs.map((pair) => pair.tags[KEY_ID_TAG]);
+
+  async function rotateTwiceEach(token: string): Promise<void> {
+    for (const name of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+      await step(name, token);
+      await step(name, token); // Secrets Manager may run any step again
+    }
+  }
+
+  it('runs a whole rotation with every step repeated, ending with the new version AWSCURRENT and imported', async () => {
+    const token = randomUUID();
+
+    await rotateTwiceEach(token);
+
+    expect(stages()[token]).toEqual(['AWSCURRENT']);
+    expect(Object.values(stages()).flat()).not.toContain('AWSPENDING');
+    expect(imported()).toHaveLength(1);
+    expect(standIn.rejected()).toEqual([]);
+  });
+
+  it('stages the key as the token version in createSecret and imports it only in setSecret', async () => {
+    const token = randomUUID();
+
+    await step('createSecret', token);
+    const afterCreate = { stages: stages()[token], imported: imported().length };
+    await step('setSecret', token);
+
+    expect(afterCreate).toEqual({ stages: ['AWSPENDING'], imported: 0 });
+    expect(imported()).toHaveLength(1);
+    expect(stages()[token]).toEqual(['AWSPENDING']);
+  });
+
+  it('keeps the previous key through the drain: a rotation right after another fails in createSecret', async () => {
+    await rotateTwiceEach(randomUUID());
+    await rotateTwiceEach(randomUUID());
+
+    const third = step('createSecret', randomUUID());
+
+    await expect(third).rejects.toThrow(/createSecret failed: PREVIOUS_KEY_DRAINING/);
+    expect(imported()).toHaveLength(2);
+  });
+
+  it('fails setSecret while IVS is down and succeeds when Secrets Manager retries it', async () => {
+    const token = randomUUID();
+    await step('createSecret', token);
+    const faultId = standIn.faults.add({
+      service: 'ivs',
+      operation: 'ImportPlaybackKeyPair',
+      kind: 'server-error',
+    });
+
+    await expect(step('setSecret', token)).rejects.toThrow(/setSecret failed: DEPENDENCY_UNAVAILABLE/);
+    standIn.faults.clear(faultId);
+    await step('setSecret', token);
+    await step('testSecret', token);
+    await step('finishSecret', token);
+
+    expect(stages()[token]).toEqual(['AWSCURRENT']);
+    expect(imported()).toHaveLength(1);
+  });
+
+  it('refuses testSecret and finishSecret before createSecret', async () => {
+    await expect(step('testSecret', randomUUID())).rejects.toThrow(/no pending key/);
+  });
+
+  it('refuses an event that is not a rotation step', async () => {
+    await expect(handler({ Step: 'dropTables', SecretId: 'x', ClientRequestToken: 'y' })).rejects.toThrow(
+      /not a Secrets Manager rotation event/,
+    );
+  });
+});
