@@ -28,6 +28,7 @@ export interface Config {
   readonly channelCheck: 'none' | 'exists' | 'authorized';
   readonly channelCacheSeconds: number;
   readonly rotationTakeoverSeconds: number;
+  readonly janitorSeconds: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -126,6 +127,8 @@ export function loadConfig(env: Env): Config {
     channelCacheSeconds: integer('CHANNEL_CACHE_SECONDS', 300, 1, 86_400),
     // ROTATION_TAKEOVER_SECONDS: a pending key younger than this belongs to a rotation under way elsewhere.
     rotationTakeoverSeconds: integer('ROTATION_TAKEOVER_SECONDS', 120, 0, 3600),
+    // JANITOR_SECONDS: how often a server deletes a drained previous key from IVS; 0 = never.
+    janitorSeconds: integer('JANITOR_SECONDS', 300, 0, 86_400),
     // LOG_LEVEL: debug, info, warn or error.
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
   };

@@ -150,6 +150,18 @@ export async function startService(options: StartOptions): Promise<RunningServic
       () => {},
     ),
   ];
+  if (config.janitorSeconds > 0) {
+    stopTimers.push(
+      every(
+        config.janitorSeconds * 1000,
+        async () => {
+          const steps = await runtime.rotator.cleanUp();
+          if (steps.length > 0) logger.info({ steps }, 'janitor retired drained keys');
+        },
+        (error) => logger.warn({ err: describeError(error) }, 'janitor could not clean up keys; will retry'),
+      ),
+    );
+  }
   const ready = initialiseKeys(runtime).then(() =>
     logger.info({ keyId: keyCache.status().currentKeyId }, 'ready to issue tokens'),
   );

@@ -31,6 +31,12 @@ export interface KeyRotator {
    * safe to repeat, as Secrets Manager retries.
    */
   secretsManagerStep(step: SecretsManagerRotationStep, requestToken: string): Promise<void>;
+  /**
+   * The janitor: deletes a previous key from IVS once it has drained (and key pairs of ours that no
+   * stored key uses), without starting a rotation. Returns the steps taken; does nothing while a
+   * rotation is under way or the previous key still drains.
+   */
+  cleanUp(): Promise<readonly string[]>;
 }
 
 export interface KeyRotatorDeps {
@@ -58,8 +64,8 @@ interface RunOptions {
   readonly emergency: boolean;
   /** Skip the run when the store already has a current key (first start only). */
   readonly onlyWithoutCurrentKey?: boolean;
-  /** Stop before this step instead of performing it (Secrets Manager's steps). */
-  readonly stopBefore?: RotationStep['kind'];
+  /** Stop before any of these steps instead of performing it (Secrets Manager's steps, the janitor). */
+  readonly stopBefore?: readonly RotationStep['kind'][];
   /** The version name for a pending key staged by this run. */
   readonly requestToken?: string;
   /** Resume a pending key however recently another process staged it (the Lambda's later steps). */
@@ -128,7 +134,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
           clock(),
           drainPolicy,
         );
-        if (step.kind === 'done' || step.kind === options.stopBefore) {
+        if (step.kind === 'done' || options.stopBefore?.includes(step.kind)) {
           const currentKeyId = keys.current?.keyId;
           if (step.kind === 'done') {
             logger.info(
@@ -212,17 +218,36 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
     rotate: async ({ emergency }) => (await run({ emergency })) as RotationResult,
     ensureCurrentKey: () => run({ emergency: false, onlyWithoutCurrentKey: true }),
 
+    async cleanUp() {
+      try {
+        if ((await store.readKeys()).pending) return [];
+        const result = await run({
+          emergency: false,
+          stopBefore: ['create-pending', 'import-pending', 'promote-pending'],
+        });
+        return result?.steps ?? [];
+      } catch (error) {
+        if (
+          error instanceof ServiceError &&
+          ['PREVIOUS_KEY_DRAINING', 'ROTATION_IN_PROGRESS'].includes(error.code)
+        ) {
+          return [];
+        }
+        throw error;
+      }
+    },
+
     async secretsManagerStep(step, requestToken) {
       switch (step) {
         case 'createSecret': {
           // A repeated createSecret finds its key already staged and has nothing to do.
           if ((await store.readKeys()).pending) return;
-          await run({ emergency: false, stopBefore: 'import-pending', requestToken });
+          await run({ emergency: false, stopBefore: ['import-pending'], requestToken });
           return;
         }
         case 'setSecret':
           await requirePending(step);
-          await run({ emergency: false, stopBefore: 'promote-pending', takeOverPending: true });
+          await run({ emergency: false, stopBefore: ['promote-pending'], takeOverPending: true });
           return;
         case 'testSecret': {
           const pending = await requirePending(step);

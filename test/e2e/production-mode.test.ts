@@ -247,6 +247,23 @@ describe('production mode (Secrets Manager + IVS) against the AWS stand-in', () 
     expect(standIn.ivs.revocations).toHaveLength(25);
   });
 
+  it('lets one of two replicas rotating at once proceed; the other gets 409 ROTATION_IN_PROGRESS', async () => {
+    const responses = await Promise.all([
+      post(replicaA, '/v1/playback-keys/rotate', { emergency: true }),
+      post(replicaB, '/v1/playback-keys/rotate', { emergency: true }),
+    ]);
+    const codes = await Promise.all(
+      responses.map(async (response) => [
+        response.status,
+        ((await response.json()) as { code?: string }).code,
+      ]),
+    );
+
+    expect(codes.map(([status]) => status).sort()).toEqual([200, 409]);
+    expect(codes.find(([status]) => status === 409)?.[1]).toBe('ROTATION_IN_PROGRESS');
+    expect(importedKeyIds()).toHaveLength(1);
+  });
+
   it('sent IVS and Secrets Manager only requests they accept, and logged no secret', () => {
     expect(standIn.rejected()).toEqual([]);
     const logs = loggers.map((logger) => logger.text()).join('\n');

@@ -242,6 +242,45 @@ describe('key rotator', () => {
     });
   });
 
+  describe('janitor (cleanUp)', () => {
+    it('does nothing while the previous key drains', async () => {
+      const context = setup();
+      await context.rotator.ensureCurrentKey();
+      const first = await context.rotator.rotate({ emergency: false });
+      context.clock.advance(DRAIN - 1);
+
+      const steps = await context.rotator.cleanUp();
+
+      expect(steps).toEqual([]);
+      expect(context.registry.isPublished(first.previousKeyId ?? '')).toBe(true);
+    });
+
+    it('deletes the previous key once drained, without creating a new key', async () => {
+      const context = setup();
+      await context.rotator.ensureCurrentKey();
+      const first = await context.rotator.rotate({ emergency: false });
+      context.clock.advance(DRAIN);
+
+      const steps = await context.rotator.cleanUp();
+
+      expect(steps).toEqual([`retired ${first.previousKeyId}`]);
+      expect(context.registry.pairs.map((pair) => pair.keyId)).toEqual([first.currentKeyId]);
+      expect((await context.store.readKeys()).current?.keyId).toBe(first.currentKeyId);
+      expect(context.cache.jwks().keys.map((key) => key.kid)).toEqual([first.currentKeyId]);
+    });
+
+    it('leaves a rotation under way alone', async () => {
+      const context = setup();
+      await context.rotator.ensureCurrentKey();
+      await context.store.stagePending(await generateSigningKey(context.clock.now()));
+
+      const steps = await context.rotator.cleanUp();
+
+      expect(steps).toEqual([]);
+      expect(context.registry.pairs).toHaveLength(1);
+    });
+  });
+
   it('reports NO_FREE_KEY_SLOT when a pending key cannot be imported for lack of a slot', async () => {
     const context = setup();
     await context.rotator.ensureCurrentKey();

@@ -285,17 +285,29 @@ export class SecretsManagerKeyStore implements KeyStore {
     }
   }
 
+  /**
+   * Moves or removes a staging label. If the reply to an earlier attempt was lost, the SDK's retry
+   * finds the label already moved and Secrets Manager refuses it; when the secret is already as
+   * asked, that counts as success, so promotion and retirement stay safe to repeat.
+   */
   async #moveStage(stage: string, to: string | undefined, from: string | undefined): Promise<void> {
-    await this.#call('UpdateSecretVersionStage', () =>
-      this.#client.send(
+    try {
+      await this.#client.send(
         new UpdateSecretVersionStageCommand({
           SecretId: this.#secretId,
           VersionStage: stage,
           ...(to ? { MoveToVersionId: to } : {}),
           ...(from ? { RemoveFromVersionId: from } : {}),
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      if (isAwsError(error, 'InvalidParameterException', 'InvalidRequestException')) {
+        const state = await this.#describe();
+        const holder = state ? versionWith(state, stage) : undefined;
+        if (to ? holder === to : holder !== from) return;
+      }
+      throw translateAwsError(error, 'Secrets Manager UpdateSecretVersionStage');
+    }
   }
 
   async #tag(tags: Record<string, string>): Promise<void> {
