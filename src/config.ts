@@ -29,7 +29,17 @@ export interface Config {
   readonly channelCacheSeconds: number;
   readonly rotationTakeoverSeconds: number;
   readonly janitorSeconds: number;
+  readonly apiKeyRateLimitPerSecond: number;
+  readonly authFailureLimit: number;
+  readonly authFailureWindowSeconds: number;
+  readonly trustProxy: boolean | number | string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
 /** Thrown by loadConfig with every problem found, one per line. */
@@ -129,6 +139,14 @@ export function loadConfig(env: Env): Config {
     rotationTakeoverSeconds: integer('ROTATION_TAKEOVER_SECONDS', 120, 0, 3600),
     // JANITOR_SECONDS: how often a server deletes a drained previous key from IVS; 0 = never.
     janitorSeconds: integer('JANITOR_SECONDS', 300, 0, 86_400),
+    // API_KEY_RATE_LIMIT_PER_SECOND: requests a second per API key (bursts up to twice that); a key's own limit wins.
+    apiKeyRateLimitPerSecond: integer('API_KEY_RATE_LIMIT_PER_SECOND', 5000, 1, 1_000_000),
+    // AUTH_FAILURE_LIMIT / AUTH_FAILURE_WINDOW_SECONDS: bad credentials a client may send per window.
+    authFailureLimit: integer('AUTH_FAILURE_LIMIT', 20, 1, 1_000_000),
+    authFailureWindowSeconds: integer('AUTH_FAILURE_WINDOW_SECONDS', 300, 1, 86_400),
+    // TRUST_PROXY: express `trust proxy` (false, true, a hop count, or addresses/subnets), so the
+    // failed-attempt bound counts real clients behind a load balancer.
+    trustProxy: trustProxy(read('TRUST_PROXY')),
     // LOG_LEVEL: debug, info, warn or error.
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
   };

@@ -16,6 +16,7 @@ import { tokenRoutes } from './http/routes/token-routes.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createApiKey } from './services/api-key-factory.js';
 import { every } from './services/periodic.js';
+import { createFailedAttemptLimit, createRequestRateLimit } from './services/request-limits.js';
 import { createTokenIssuer } from './services/token-issuer.js';
 
 export interface RunningService {
@@ -116,6 +117,19 @@ export async function startService(options: StartOptions): Promise<RunningServic
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     batchBodyLimitBytes: config.batchBodyLimitBytes,
+    limits: {
+      requests: createRequestRateLimit({
+        ratePerSecond: config.apiKeyRateLimitPerSecond,
+        burst: config.apiKeyRateLimitPerSecond * 2,
+        clock: runtime.clock,
+      }),
+      failedAttempts: createFailedAttemptLimit({
+        limit: config.authFailureLimit,
+        windowSeconds: config.authFailureWindowSeconds,
+        clock: runtime.clock,
+      }),
+    },
+    trustProxy: config.trustProxy,
   });
 
   const server = app.listen(config.port, config.host);

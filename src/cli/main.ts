@@ -60,11 +60,21 @@ apiKeys
     collect,
   )
   .option('--name <name>', 'a label for listings')
-  .action(async (options: { scope: Scope[]; channel?: string[]; name?: string }) =>
+  .option(
+    '--rate-limit <per-second>',
+    'requests a second for this key (default API_KEY_RATE_LIMIT_PER_SECOND)',
+    wholeNumber,
+  )
+  .action(async (options: { scope: Scope[]; channel?: string[]; name?: string; rateLimit?: number }) =>
     withRuntime(async (runtime) => {
       const { key, record } = await createApiKey(
         { store: runtime.apiKeyStore, clock: runtime.clock },
-        { scopes: options.scope, channels: options.channel, name: options.name },
+        {
+          scopes: options.scope,
+          channels: options.channel,
+          name: options.name,
+          rateLimitPerSecond: options.rateLimit,
+        },
       );
       runtime.logger.info(
         { apiKeyId: record.id, scopes: record.scopes, channels: record.channels },

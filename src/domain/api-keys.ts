@@ -17,6 +17,8 @@ export interface ApiKeyRecord {
   readonly scopes: readonly Scope[];
   /** Channel-ARN patterns (`*` matches any run of characters); absent = every channel. */
   readonly channels?: readonly string[] | undefined;
+  /** Overrides API_KEY_RATE_LIMIT_PER_SECOND for this key. */
+  readonly rateLimitPerSecond?: number | undefined;
   readonly createdAt: string;
 }
 
@@ -26,6 +28,8 @@ export interface Caller {
   readonly scopes: ReadonlySet<Scope>;
   /** Undefined = any channel. */
   readonly channelPatterns: readonly RegExp[] | undefined;
+  /** Undefined = the service's default rate. */
+  readonly rateLimitPerSecond?: number | undefined;
 }
 
 /**
@@ -70,6 +74,7 @@ export function toCaller(record: ApiKeyRecord): Caller {
     apiKeyId: record.id,
     scopes: new Set(record.scopes),
     channelPatterns: record.channels?.map(compileChannelPattern),
+    rateLimitPerSecond: record.rateLimitPerSecond,
   };
 }
 

@@ -4,6 +4,7 @@ import { requireScope } from '../domain/api-keys.js';
 import { ServiceError } from '../domain/errors.js';
 import type { Logger } from '../domain/ports.js';
 import type { ApiKeyAuthenticator } from '../services/api-key-authenticator.js';
+import type { FailedAttemptLimit, RequestRateLimit } from '../services/request-limits.js';
 import { errorHandler, sendError } from './error-response.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ContractOperation, OpenApiContract } from './openapi-contract.js';
@@ -21,6 +22,10 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly batchBodyLimitBytes: number;
+  /** Per-API-key request rate, and the bound on bad credentials per client address. */
+  readonly limits: { readonly requests: RequestRateLimit; readonly failedAttempts: FailedAttemptLimit };
+  /** express's `trust proxy`: whose X-Forwarded-For names the client (false = the socket's peer). */
+  readonly trustProxy: boolean | number | string;
 }
 
 /**
@@ -42,13 +47,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false);
+  app.set('trust proxy', deps.trustProxy);
   app.use(requestContext({ logger, metrics }));
   app.use(helmet());
 
   const methodsByPath = new Map<string, string[]>();
   for (const operation of contract.operations) {
     const chain: RequestHandler[] = [markRoute(operation.path)];
-    if (operation.requiredScope) chain.push(authenticate(operation, authenticator));
+    if (operation.requiredScope) chain.push(authenticate(operation, authenticator, deps.limits));
     if (operation.hasBody) {
       const limit = operation.bodyLimit === 'batch' ? deps.batchBodyLimitBytes : deps.bodyLimitBytes;
       chain.push(
@@ -93,11 +99,36 @@ function markRoute(path: string): RequestHandler {
   };
 }
 
-function authenticate(operation: ContractOperation, authenticator: ApiKeyAuthenticator): RequestHandler {
+function authenticate(
+  operation: ContractOperation,
+  authenticator: ApiKeyAuthenticator,
+  limits: AppDeps['limits'],
+): RequestHandler {
   const scope = operation.requiredScope;
   return (req: Request, res: Response, next: NextFunction) => {
-    const caller = authenticator.authenticate(req.headers.authorization);
+    const client = req.ip ?? 'unknown';
+    const blocked = limits.failedAttempts.check(client);
+    if (!blocked.allowed) {
+      throw new ServiceError(
+        'TOO_MANY_FAILED_ATTEMPTS',
+        'too many requests with bad credentials from this client; wait before trying again',
+        { retryAfterSeconds: blocked.retryAfterSeconds },
+      );
+    }
+    let caller: ReturnType<ApiKeyAuthenticator['authenticate']>;
+    try {
+      caller = authenticator.authenticate(req.headers.authorization);
+    } catch (error) {
+      limits.failedAttempts.recordFailure(client);
+      throw error;
+    }
     res.locals['apiKeyId'] = caller.apiKeyId;
+    const rate = limits.requests.take(caller.apiKeyId, caller.rateLimitPerSecond);
+    if (!rate.allowed) {
+      throw new ServiceError('RATE_LIMITED', 'this API key is over its request rate; slow down', {
+        retryAfterSeconds: rate.retryAfterSeconds,
+      });
+    }
     if (scope) requireScope(caller, scope);
     res.locals['caller'] = caller;
     next();

@@ -17,6 +17,7 @@ export async function createApiKey(
     readonly scopes: readonly Scope[];
     readonly channels?: readonly string[] | undefined;
     readonly name?: string | undefined;
+    readonly rateLimitPerSecond?: number | undefined;
   },
 ): Promise<CreatedApiKey> {
   if (options.scopes.length === 0)
@@ -30,6 +31,7 @@ export async function createApiKey(
     sha256: sha256Hex(key),
     scopes: [...new Set(options.scopes)],
     channels: channels && channels.length > 0 ? channels : undefined,
+    rateLimitPerSecond: options.rateLimitPerSecond,
     createdAt: deps.clock().toISOString(),
   };
   await deps.store.add(record);

@@ -15,6 +15,7 @@ import { createApiKey } from '../../src/services/api-key-factory.js';
 import { createKeyCache, type KeyCache } from '../../src/services/key-cache.js';
 import { listKeyInventory } from '../../src/services/key-inventory.js';
 import { createKeyRotator, type KeyRotator } from '../../src/services/key-rotator.js';
+import { createFailedAttemptLimit, createRequestRateLimit } from '../../src/services/request-limits.js';
 import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import { createTokenIssuer } from '../../src/services/token-issuer.js';
 import {
@@ -53,6 +54,9 @@ export interface TestAppOptions {
   readonly defaultTtlSeconds?: number;
   readonly bodyLimitBytes?: number;
   readonly revoker?: ViewerSessionRevoker;
+  readonly rateLimitPerSecond?: number;
+  readonly authFailureLimit?: number;
+  readonly trustProxy?: boolean;
 }
 
 /** The whole app, built fresh per test, on in-memory adapters, real crypto and the real contract. */
@@ -126,6 +130,19 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger,
     bodyLimitBytes: options.bodyLimitBytes ?? 16_384,
     batchBodyLimitBytes: 262_144,
+    limits: {
+      requests: createRequestRateLimit({
+        ratePerSecond: options.rateLimitPerSecond ?? 1_000_000,
+        burst: options.rateLimitPerSecond ?? 1_000_000,
+        clock: clock.now,
+      }),
+      failedAttempts: createFailedAttemptLimit({
+        limit: options.authFailureLimit ?? 1_000_000,
+        windowSeconds: 300,
+        clock: clock.now,
+      }),
+    },
+    trustProxy: options.trustProxy ?? false,
   });
   return {
     app,

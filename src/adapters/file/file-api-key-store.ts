@@ -56,7 +56,7 @@ function parseApiKeys(document: unknown): ApiKeyRecord[] {
     throw new Error('expected {"version": 1, "keys": [...]}');
   return root.keys.map((entry: Record<string, unknown>, index: number): ApiKeyRecord => {
     const where = `keys[${index}]`;
-    const { id, name, sha256, scopes, channels, createdAt } = entry ?? {};
+    const { id, name, sha256, scopes, channels, rateLimitPerSecond, createdAt } = entry ?? {};
     if (typeof id !== 'string' || !/^[0-9a-f]{12}$/.test(id))
       throw new Error(`${where}.id must be 12 hex characters`);
     if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256))
@@ -72,9 +72,15 @@ function parseApiKeys(document: unknown): ApiKeyRecord[] {
     }
     if (name !== undefined && typeof name !== 'string') throw new Error(`${where}.name must be a string`);
     if (typeof createdAt !== 'string') throw new Error(`${where}.createdAt must be an ISO date`);
+    if (
+      rateLimitPerSecond !== undefined &&
+      !(typeof rateLimitPerSecond === 'number' && rateLimitPerSecond > 0)
+    ) {
+      throw new Error(`${where}.rateLimitPerSecond must be a positive number`);
+    }
     channels?.forEach((pattern: string) => {
       checkChannelPattern(pattern);
     });
-    return { id, name, sha256, scopes, channels, createdAt };
+    return { id, name, sha256, scopes, channels, rateLimitPerSecond, createdAt };
   });
 }

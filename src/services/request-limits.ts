@@ -1,0 +1,104 @@
+import type { Clock } from '../domain/ports.js';
+
+export interface LimitDecision {
+  readonly allowed: boolean;
+  /** Whole seconds until a request would be allowed again (0 when allowed). */
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * Keeps at most `maxEntries` keys, forgetting the least recently used: clients that vary their
+ * address cannot grow it without bound.
+ */
+class BoundedMap<V> {
+  readonly #entries = new Map<string, V>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries: number) {
+    this.#maxEntries = maxEntries;
+  }
+
+  get(key: string): V | undefined {
+    const value = this.#entries.get(key);
+    if (value !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+}
+
+/** A token bucket per key (API key id): `ratePerSecond` sustained, `burst` at once. */
+export function createRequestRateLimit(options: {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly clock: Clock;
+  readonly maxEntries?: number;
+}) {
+  const buckets = new BoundedMap<{ tokens: number; at: number }>(options.maxEntries ?? 10_000);
+  return {
+    /** Takes one request from `key`'s bucket; `ratePerSecond` overrides the default for this key. */
+    take(key: string, ratePerSecond = options.ratePerSecond): LimitDecision {
+      const now = options.clock().getTime();
+      const burst = Math.max(options.burst, ratePerSecond);
+      const bucket = buckets.get(key) ?? { tokens: burst, at: now };
+      const tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSecond);
+      if (tokens < 1) {
+        buckets.set(key, { tokens, at: now });
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerSecond)) };
+      }
+      buckets.set(key, { tokens: tokens - 1, at: now });
+      return { allowed: true, retryAfterSeconds: 0 };
+    },
+  };
+}
+
+/**
+ * Counts failed authentications per client in a fixed window; past `limit` the client is refused
+ * (even with a valid key) until the window ends, which bounds online guessing of API keys.
+ */
+export function createFailedAttemptLimit(options: {
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly clock: Clock;
+  readonly maxEntries?: number;
+}) {
+  const windows = new BoundedMap<{ failures: number; startedAt: number }>(options.maxEntries ?? 10_000);
+  const windowMs = options.windowSeconds * 1000;
+  const current = (client: string, now: number) => {
+    const window = windows.get(client);
+    return window && now - window.startedAt < windowMs ? window : undefined;
+  };
+  return {
+    check(client: string): LimitDecision {
+      const now = options.clock().getTime();
+      const window = current(client, now);
+      if (!window || window.failures < options.limit) return { allowed: true, retryAfterSeconds: 0 };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + windowMs - now) / 1000)),
+      };
+    },
+    recordFailure(client: string): void {
+      const now = options.clock().getTime();
+      const window = current(client, now) ?? { failures: 0, startedAt: now };
+      windows.set(client, { failures: window.failures + 1, startedAt: window.startedAt });
+    },
+  };
+}
+
+export type RequestRateLimit = ReturnType<typeof createRequestRateLimit>;
+export type FailedAttemptLimit = ReturnType<typeof createFailedAttemptLimit>;
