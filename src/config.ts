@@ -24,6 +24,7 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly batchBodyLimitBytes: number;
   readonly shutdownTimeoutSeconds: number;
+  readonly shutdownDelaySeconds: number;
   readonly channelsFile: string | undefined;
   readonly channelCheck: 'none' | 'exists' | 'authorized';
   readonly channelCacheSeconds: number;
@@ -129,6 +130,8 @@ export function loadConfig(env: Env): Config {
     batchBodyLimitBytes: integer('BATCH_BODY_LIMIT_BYTES', 262_144, 1024, 4_194_304),
     // SHUTDOWN_TIMEOUT_SECONDS: how long in-flight requests may finish after SIGTERM.
     shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 300),
+    // SHUTDOWN_DELAY_SECONDS: after SIGTERM, keep serving (not ready) this long before closing.
+    shutdownDelaySeconds: integer('SHUTDOWN_DELAY_SECONDS', mode === 'local' ? 0 : 5, 0, 300),
     // CHANNELS_FILE: local mode's map of channel ARN → playback URL.
     channelsFile: read('CHANNELS_FILE'),
     // CHANNEL_CHECK: none, exists (404 for unknown channels) or authorized (also 409 for public ones).

@@ -137,6 +137,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  server.on('request', (_req, res) => {
+    if (shuttingDown) res.setHeader('Connection', 'close');
+  });
   // Longer than common load-balancer idle timeouts, so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -189,6 +192,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
       if (shuttingDown) return;
       shuttingDown = true;
       for (const stop of stopTimers) stop();
+      // Keep serving while load balancers notice /readyz failing and stop sending traffic; every
+      // response now says Connection: close, so clients stop reusing sockets that will go away.
+      if (config.shutdownDelaySeconds > 0) {
+        logger.info({ seconds: config.shutdownDelaySeconds }, 'draining before close');
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDelaySeconds * 1000));
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);

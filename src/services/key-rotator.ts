@@ -116,38 +116,40 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
   }
 
   /** Plans and performs steps until the plan says done (or `stopBefore`); see planRotationStep. */
-  async function run(options: RunOptions): Promise<RotationResult | undefined> {
-    return withLock(async () => {
-      const initial = await store.readKeys();
-      if (options.onlyWithoutCurrentKey && initial.current) return undefined;
-      refuseForeignPending(initial, options);
-      const goal = { fromKeyId: initial.current?.keyId, emergency: options.emergency };
-      const steps: string[] = [];
-      for (let count = 0; count < MAX_STEPS; count++) {
-        // Registry first, then store: a key is always stored before it is imported (invariant 1),
-        // so this order can never show an imported key of ours that the store does not know yet.
-        const registered = await registry.list();
-        const keys = await store.readKeys();
-        const step = planRotationStep(
-          { keys, registered, slotLimit: registry.slotLimit },
-          goal,
-          clock(),
-          drainPolicy,
-        );
-        if (step.kind === 'done' || options.stopBefore?.includes(step.kind)) {
-          const currentKeyId = keys.current?.keyId;
-          if (step.kind === 'done') {
-            logger.info(
-              { currentKeyId, previousKeyId: keys.previous?.keyId, emergency: goal.emergency, steps },
-              'key rotation finished',
-            );
-          }
-          return { currentKeyId: currentKeyId ?? '', previousKeyId: keys.previous?.keyId, steps };
+  function run(options: RunOptions): Promise<RotationResult | undefined> {
+    return withLock(() => runSteps(options));
+  }
+
+  async function runSteps(options: RunOptions): Promise<RotationResult | undefined> {
+    const initial = await store.readKeys();
+    if (options.onlyWithoutCurrentKey && initial.current) return undefined;
+    refuseForeignPending(initial, options);
+    const goal = { fromKeyId: initial.current?.keyId, emergency: options.emergency };
+    const steps: string[] = [];
+    for (let count = 0; count < MAX_STEPS; count++) {
+      // Registry first, then store: a key is always stored before it is imported (invariant 1),
+      // so this order can never show an imported key of ours that the store does not know yet.
+      const registered = await registry.list();
+      const keys = await store.readKeys();
+      const step = planRotationStep(
+        { keys, registered, slotLimit: registry.slotLimit },
+        goal,
+        clock(),
+        drainPolicy,
+      );
+      if (step.kind === 'done' || options.stopBefore?.includes(step.kind)) {
+        const currentKeyId = keys.current?.keyId;
+        if (step.kind === 'done') {
+          logger.info(
+            { currentKeyId, previousKeyId: keys.previous?.keyId, emergency: goal.emergency, steps },
+            'key rotation finished',
+          );
         }
-        steps.push(await perform(step, keys.pending, options));
+        return { currentKeyId: currentKeyId ?? '', previousKeyId: keys.previous?.keyId, steps };
       }
-      throw new Error(`key rotation did not converge within ${MAX_STEPS} steps`);
-    });
+      steps.push(await perform(step, keys.pending, options));
+    }
+    throw new Error(`key rotation did not converge within ${MAX_STEPS} steps`);
   }
 
   async function perform(
@@ -219,9 +221,15 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
     ensureCurrentKey: () => run({ emergency: false, onlyWithoutCurrentKey: true }),
 
     async cleanUp() {
+      // The janitor never holds the lock while it works, so it can never make an operator's
+      // rotation wait or fail; it only skips a turn while a rotation runs. Working beside one is
+      // safe: it only deletes what the plan, re-derived each step, says is drained or unused.
+      const release = await lock.tryAcquire(`${owner}:janitor`);
+      if (!release) return [];
+      await release();
       try {
         if ((await store.readKeys()).pending) return [];
-        const result = await run({
+        const result = await runSteps({
           emergency: false,
           stopBefore: ['create-pending', 'import-pending', 'promote-pending'],
         });

@@ -75,6 +75,7 @@ describe('production mode (Secrets Manager + IVS) against the AWS stand-in', () 
       TOKEN_MAX_TTL_SECONDS: '600',
       ROTATION_TAKEOVER_SECONDS: '30',
       CHANNEL_CHECK: 'authorized',
+      SHUTDOWN_DELAY_SECONDS: '0',
     };
     const start = (logger: RecordingLogger) => startService({ env, logger, announce: () => {} });
     [replicaA, replicaB] = await Promise.all([start(loggers[0]), start(loggers[1])]);

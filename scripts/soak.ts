@@ -1,0 +1,50 @@
+/**
+ * `npm run soak [-- --seconds 120]`: the long soak. Two replicas against the local AWS stand-in,
+ * tokens under load while keys rotate (normal and emergency) and one replica restarts; prints the
+ * figures and exits 1 if any token request failed, any token could not be trusted, or anything was
+ * orphaned, lost or leaked. Loopback only; stops by itself.
+ */
+import { parseArgs } from 'node:util';
+import { runSoak } from '../test/support/soak.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '120' },
+    concurrency: { type: 'string', default: '16' },
+    'rotate-every': { type: 'string', default: '5' },
+    'restart-every': { type: 'string', default: '15' },
+  },
+});
+const seconds = Number(values.seconds);
+console.log(
+  `soak: ${seconds} s, ${values.concurrency} clients, a rotation every ${values['rotate-every']} s, a restart every ${values['restart-every']} s`,
+);
+const report = await runSoak({
+  durationMs: seconds * 1000,
+  concurrency: Number(values.concurrency),
+  rotateEveryMs: Number(values['rotate-every']) * 1000,
+  restartEveryMs: Number(values['restart-every']) * 1000,
+});
+const failures =
+  report.failedRequests.length +
+  report.badTokens.length +
+  report.orphanedKeyPairs.length +
+  report.lostPrivateKeys.length +
+  report.rejectedAwsRequests +
+  report.secretsInLogs;
+console.table({
+  'token requests': report.tokensRequested,
+  'tokens issued': report.tokensIssued,
+  'failed requests': report.failedRequests.length,
+  'normal rotations': report.rotations.normal,
+  'emergency rotations': report.rotations.emergency,
+  'rotations refused (409)': report.rotations.refused,
+  'replica restarts': report.restarts,
+  'untrusted tokens': report.badTokens.length,
+  'orphaned key pairs': report.orphanedKeyPairs.length,
+  'lost private keys': report.lostPrivateKeys.length,
+  'AWS requests rejected': report.rejectedAwsRequests,
+  'secrets in logs': report.secretsInLogs,
+});
+console.log(JSON.stringify(report));
+process.exit(failures === 0 ? 0 : 1);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { runSoak } from '../support/soak.js';
+
+/** A short soak (the long one is `npm run soak`): load, rotations of both kinds, a replica restart. */
+describe('soak with rotation and restarts', () => {
+  it('never fails a token request, never signs with a key IVS lacks, orphans and loses nothing', async () => {
+    const report = await runSoak({
+      durationMs: 16_000,
+      concurrency: 8,
+      rotateEveryMs: 4000,
+      restartEveryMs: 7000,
+    });
+    console.log(
+      `soak: ${JSON.stringify({ ...report, failedRequests: report.failedRequests.length, badTokens: report.badTokens.length })}`,
+    );
+
+    expect(report.failedRequests).toEqual([]);
+    expect(report.badTokens).toEqual([]);
+    expect(report.orphanedKeyPairs).toEqual([]);
+    expect(report.lostPrivateKeys).toEqual([]);
+    expect(report.rejectedAwsRequests).toBe(0);
+    expect(report.secretsInLogs).toBe(0);
+    expect(report.tokensIssued).toBeGreaterThan(100);
+    expect(report.rotations.normal + report.rotations.emergency).toBeGreaterThanOrEqual(2);
+    expect(report.restarts).toBeGreaterThanOrEqual(1);
+  }, 90_000);
+});

@@ -1,0 +1,269 @@
+import { createPublicKey } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { FileApiKeyStore } from '../../src/adapters/file/file-api-key-store.js';
+import { SCOPES } from '../../src/domain/api-keys.js';
+import { type RunningService, startService } from '../../src/main.js';
+import { createApiKey } from '../../src/services/api-key-factory.js';
+import { type AwsStandIn, type RecordedRequest, startAwsStandIn } from './aws-stand-in/index.js';
+import { RecordingLogger } from './fakes.js';
+
+const KEY_ID_TAG = 'ivs-playback-auth:key-id';
+
+export interface SoakOptions {
+  readonly durationMs: number;
+  /** Parallel clients issuing tokens. */
+  readonly concurrency: number;
+  /** A rotation every this often, alternating normal and emergency. */
+  readonly rotateEveryMs: number;
+  /** Replica B is stopped and started again every this often. */
+  readonly restartEveryMs: number;
+}
+
+export interface SoakReport {
+  readonly tokensRequested: number;
+  readonly tokensIssued: number;
+  /** Token requests that failed (anything but 201), none of which is allowed. */
+  readonly failedRequests: readonly string[];
+  readonly rotations: { readonly normal: number; readonly emergency: number; readonly refused: number };
+  readonly restarts: number;
+  /** Tokens that did not verify with the key IVS held, or whose key left IVS before `exp` without an emergency. */
+  readonly badTokens: readonly string[];
+  readonly orphanedKeyPairs: readonly string[];
+  readonly lostPrivateKeys: readonly string[];
+  readonly rejectedAwsRequests: number;
+  readonly secretsInLogs: number;
+}
+
+interface KeyPairLife {
+  readonly keyId: string;
+  readonly publicKeyPem: string;
+  readonly importedAt: number;
+  deletedAt?: number;
+}
+
+interface IssuedToken {
+  readonly token: string;
+  readonly keyId: string;
+  readonly receivedAt: number;
+}
+
+/**
+ * Issues tokens from two replicas under load while keys rotate (normal and emergency) and one
+ * replica restarts, all against the AWS stand-in, then checks every token against the IVS key
+ * timeline: the key that signed it was imported when it was issued and stayed imported until its
+ * `exp` (an emergency rotation is allowed to cut that short). Requests are spread like a load
+ * balancer would: a replica that is down gets no traffic.
+ */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const lives = new Map<string, KeyPairLife>();
+  const arnToKeyId = new Map<string, string>();
+  let standIn: AwsStandIn | undefined;
+  const onRequest = (request: RecordedRequest) => {
+    if (request.status !== 200 || !standIn) return;
+    if (request.operation === 'ImportPlaybackKeyPair') {
+      for (const pair of standIn.ivs.keyPairs) {
+        const keyId = pair.tags[KEY_ID_TAG];
+        if (keyId && !lives.has(keyId)) {
+          lives.set(keyId, { keyId, publicKeyPem: pair.publicKeyMaterial, importedAt: request.at.getTime() });
+          arnToKeyId.set(pair.arn, keyId);
+        }
+      }
+    }
+    if (request.operation === 'DeletePlaybackKeyPair') {
+      const keyId = arnToKeyId.get((request.input as { arn?: string } | undefined)?.arn ?? '');
+      const life = keyId ? lives.get(keyId) : undefined;
+      if (life && life.deletedAt === undefined) life.deletedAt = request.at.getTime();
+    }
+  };
+  standIn = await startAwsStandIn({ onRequest });
+  const folder = await mkdtemp(join(tmpdir(), 'ipa-soak-'));
+  const savedEnv = { ...process.env };
+  Object.assign(process.env, standIn.env());
+  const apiKeysFile = join(folder, 'api-keys.json');
+  const apiKey = (
+    await createApiKey(
+      { store: new FileApiKeyStore(apiKeysFile), clock: () => new Date() },
+      { scopes: SCOPES },
+    )
+  ).key;
+  const env = {
+    ...standIn.env(),
+    KEY_STORE: 'secrets-manager',
+    SECRET_ID: 'ivs-playback-auth/soak',
+    API_KEYS_FILE: apiKeysFile,
+    KEYS_DIR: folder,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    // A short drain (4 + 1 + 2 = 7 s) so normal rotations happen often within the run.
+    TOKEN_MAX_TTL_SECONDS: '4',
+    TOKEN_DEFAULT_TTL_SECONDS: '4',
+    CLOCK_SKEW_SECONDS: '1',
+    KEY_MAX_STALENESS_SECONDS: '2',
+    KEY_REFRESH_SECONDS: '1',
+    JANITOR_SECONDS: '1',
+    ROTATION_TAKEOVER_SECONDS: '10',
+    API_KEY_RATE_LIMIT_PER_SECOND: '100000',
+    // Like a load balancer's deregistration delay: the restarted replica keeps serving for a second.
+    SHUTDOWN_DELAY_SECONDS: '1',
+  };
+  const loggers: RecordingLogger[] = [];
+  const start = async () => {
+    const logger = new RecordingLogger();
+    loggers.push(logger);
+    const service = await startService({ env, logger, announce: () => {} });
+    await service.ready;
+    return service;
+  };
+
+  const replicas: { a: RunningService; b: RunningService | undefined } = {
+    a: await start(),
+    b: await start(),
+  };
+  const issued: IssuedToken[] = [];
+  const failedRequests: string[] = [];
+  const emergencies: { startedAt: number; endedAt: number }[] = [];
+  const rotations = { normal: 0, emergency: 0, refused: 0 };
+  let tokensRequested = 0;
+  let restarts = 0;
+  let running = true;
+  let counter = 0;
+
+  const post = (service: RunningService, path: string, body: unknown) =>
+    fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  const client = async () => {
+    while (running) {
+      const id = counter++;
+      const target = id % 2 === 0 || !replicas.b ? replicas.a : replicas.b;
+      tokensRequested++;
+      try {
+        const response = await post(target, '/v1/playback-tokens', {
+          channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/Soak00000001',
+          viewerId: `viewer-${id}`,
+        });
+        const body = (await response.json()) as { token?: string; keyId?: string; code?: string };
+        if (response.status === 201 && body.token && body.keyId) {
+          issued.push({ token: body.token, keyId: body.keyId, receivedAt: Date.now() });
+        } else {
+          failedRequests.push(`${response.status} ${body.code ?? ''}`);
+        }
+      } catch (error) {
+        failedRequests.push(`network: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  const rotator = async () => {
+    let emergency = false;
+    while (running) {
+      await sleep(options.rotateEveryMs);
+      if (!running) break;
+      const startedAt = Date.now();
+      const response = await post(replicas.a, '/v1/playback-keys/rotate', { emergency });
+      if (response.status === 200) {
+        if (emergency) {
+          rotations.emergency++;
+          emergencies.push({ startedAt, endedAt: Date.now() });
+        } else {
+          rotations.normal++;
+        }
+      } else {
+        rotations.refused++;
+      }
+      await response.body?.cancel();
+      emergency = !emergency;
+    }
+  };
+
+  const restarter = async () => {
+    while (running) {
+      await sleep(options.restartEveryMs);
+      if (!running) break;
+      const old = replicas.b;
+      replicas.b = undefined; // the load balancer stops sending it traffic first
+      await old?.close();
+      replicas.b = await start();
+      restarts++;
+    }
+  };
+
+  const loops = [...Array.from({ length: options.concurrency }, client), rotator(), restarter()];
+  await sleep(options.durationMs);
+  running = false;
+  await Promise.all(loops);
+
+  // Let every token expire, then let the janitor retire what has drained.
+  await sleep(8000);
+  const keys = await replicas.a.runtime.store.readKeys();
+  const history = await replicas.a.runtime.store.listHistory();
+  await Promise.all([replicas.a.close(), replicas.b?.close()]);
+
+  const badTokens: string[] = [];
+  for (const token of issued) {
+    const life = lives.get(token.keyId);
+    const exp = (jwt.decode(token.token) as { exp: number }).exp * 1000;
+    if (!life) {
+      badTokens.push(`${token.keyId}: never imported`);
+      continue;
+    }
+    try {
+      jwt.verify(token.token, createPublicKey(life.publicKeyPem), {
+        algorithms: ['ES384'],
+        ignoreExpiration: true,
+      });
+    } catch {
+      badTokens.push(`${token.keyId}: signature does not verify with the imported key`);
+    }
+    if (life.importedAt > token.receivedAt)
+      badTokens.push(`${token.keyId}: issued before the key was imported`);
+    const cutByEmergency = emergencies.some(
+      (window) =>
+        life.deletedAt !== undefined &&
+        life.deletedAt >= window.startedAt &&
+        life.deletedAt <= window.endedAt,
+    );
+    if (life.deletedAt !== undefined && life.deletedAt < exp && !cutByEmergency) {
+      badTokens.push(
+        `${token.keyId}: deleted from IVS ${exp - life.deletedAt} ms before a token it signed expired`,
+      );
+    }
+  }
+
+  const referenced = new Set([keys.current?.keyId, keys.previous?.keyId, keys.pending?.keyId]);
+  const orphanedKeyPairs = standIn.ivs.keyPairs
+    .map((pair) => pair.tags[KEY_ID_TAG])
+    .filter((keyId): keyId is string => keyId !== undefined && !referenced.has(keyId));
+  const lostPrivateKeys = [...lives.keys()].filter((keyId) => !history.some((key) => key.keyId === keyId));
+  const logs = loggers.map((logger) => logger.text()).join('\n');
+  const secretsInLogs = (
+    logs.match(/PRIVATE KEY|ipa_[0-9a-f]{12}_[A-Za-z0-9_-]{43}|eyJ[A-Za-z0-9_-]{10,}\.eyJ/g) ?? []
+  ).length;
+  const rejectedAwsRequests = standIn.rejected().length;
+
+  await standIn.close();
+  await rm(folder, { recursive: true, force: true });
+  process.env = savedEnv;
+  return {
+    tokensRequested,
+    tokensIssued: issued.length,
+    failedRequests,
+    rotations,
+    restarts,
+    badTokens,
+    orphanedKeyPairs,
+    lostPrivateKeys,
+    rejectedAwsRequests,
+    secretsInLogs,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
