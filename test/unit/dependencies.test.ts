@@ -47,7 +47,8 @@ describe('package.json dependencies', () => {
     ...filesUnder('scripts'),
     join(REPO_ROOT, 'vitest.config.ts'),
   ]);
-  const usedByScripts = (name: string) => Object.values(manifest.scripts).some((script) => script.includes(name));
+  const usedByScripts = (name: string) =>
+    Object.values(manifest.scripts).some((script) => script.includes(name));
   // Tools run from scripts or configuration rather than imported.
   const tools: Record<string, boolean> = {
     typescript: usedByScripts('tsc'),
@@ -72,7 +73,10 @@ describe('package.json dependencies', () => {
 
   it('uses every dev dependency somewhere', () => {
     const unused = Object.keys(manifest.devDependencies).filter(
-      (name) => !everything.has(name) && !tools[name] && !(name.startsWith('@types/') && everything.has(name.slice(7))),
+      (name) =>
+        !everything.has(name) &&
+        !tools[name] &&
+        !(name.startsWith('@types/') && everything.has(name.slice(7))),
     );
 
     expect(unused.filter((name) => name !== '@types/node')).toEqual([]);
