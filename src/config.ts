@@ -159,6 +159,11 @@ export function loadConfig(env: Env): Config {
       `TOKEN_DEFAULT_TTL_SECONDS (${config.defaultTtlSeconds}) must not exceed TOKEN_MAX_TTL_SECONDS (${config.maxTtlSeconds})`,
     );
   }
+  if (config.channelCheck !== 'none' && config.registry !== 'ivs') {
+    problems.push(
+      `CHANNEL_CHECK=${config.channelCheck} needs PLAYBACK_KEY_REGISTRY=ivs: only IVS knows which channels exist`,
+    );
+  }
   if (config.keyMaxStalenessSeconds < config.keyRefreshSeconds) {
     problems.push(
       `KEY_MAX_STALENESS_SECONDS (${config.keyMaxStalenessSeconds}) must be at least KEY_REFRESH_SECONDS (${config.keyRefreshSeconds})`,

@@ -33,7 +33,7 @@ export function createMetrics(deps: {
   });
   const tokens = new Counter({
     name: 'playback_tokens_issued_total',
-    help: 'Token requests that reached the signer, by outcome: issued, rejected (a claim rule or channel restriction refused it) or failed (no signing key). Bodies refused by the schema count only in http_requests_total.',
+    help: 'Token requests that reached the signer, by outcome: issued, rejected (a claim rule or channel restriction refused it) or failed (no signing key, or IVS could not confirm the channel). Bodies refused by the schema count only in http_requests_total.',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

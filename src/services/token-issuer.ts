@@ -17,17 +17,11 @@ export interface IssuedToken {
   readonly playbackUrl?: string | undefined;
 }
 
-export type BatchItemResult =
-  | { readonly ok: true; readonly value: IssuedToken }
-  | { readonly ok: false; readonly error: ServiceError };
-
 export type TokenOutcome = 'issued' | 'rejected' | 'failed';
 
 export interface TokenIssuer {
   /** Signs one token; throws a ServiceError naming the broken rule. */
   issue(request: PlaybackTokenRequest, caller?: Caller): Promise<IssuedToken>;
-  /** Signs each request independently: one bad item does not fail the others. */
-  issueBatch(requests: readonly PlaybackTokenRequest[], caller?: Caller): Promise<BatchItemResult[]>;
 }
 
 export interface TokenIssuerDeps {
@@ -102,26 +96,14 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
         playbackUrl: playbackUrl === undefined ? undefined : withToken(playbackUrl, token),
       };
     } catch (error) {
-      onOutcome(isServiceError(error) && error.code !== 'NO_SIGNING_KEY' ? 'rejected' : 'failed');
+      const ourFault =
+        !isServiceError(error) || ['NO_SIGNING_KEY', 'DEPENDENCY_UNAVAILABLE'].includes(error.code);
+      onOutcome(ourFault ? 'failed' : 'rejected');
       throw error;
     }
   }
 
-  return {
-    issue,
-    async issueBatch(requests, caller) {
-      return Promise.all(
-        requests.map(async (request): Promise<BatchItemResult> => {
-          try {
-            return { ok: true, value: await issue(request, caller) };
-          } catch (error) {
-            if (isServiceError(error)) return { ok: false, error };
-            throw error;
-          }
-        }),
-      );
-    },
-  };
+  return { issue };
 }
 
 function withToken(playbackUrl: string, token: string): string {
