@@ -137,7 +137,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  server.on('request', (_req, res) => {
+  // Prepended, so it runs before express has answered.
+  server.prependListener('request', (_req, res) => {
     if (shuttingDown) res.setHeader('Connection', 'close');
   });
   // Longer than common load-balancer idle timeouts, so the balancer closes idle connections first.
