@@ -1,0 +1,64 @@
+# ivs-playback-auth: issues Amazon IVS playback tokens. See deploy/README.md.
+#
+#   docker build -t ivs-playback-auth .
+#   docker run --rm -p 8080:8080 -v ipa-keys:/var/lib/ivs-playback-auth ivs-playback-auth   # local mode
+#
+# Base image: pinned to the Node 24 LTS line on Debian 12 (bookworm), slim variant. In a real
+# registry also pin the digest, so a rebuild cannot silently change the base under you, and let a
+# bot (Renovate/Dependabot) propose updates:
+#   FROM node:24-bookworm-slim@sha256:<digest> AS build
+# (`docker buildx imagetools inspect node:24-bookworm-slim` prints the digest.) Keep all stages on
+# the same base. Machines without a registry build a local stand-in: scripts/build-base-image.sh.
+
+# --- build: all dependencies, compile TypeScript to dist/ -----------------------------------------
+FROM node:24-bookworm-slim AS build
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+WORKDIR /app
+# Dependencies first, so this layer is reused until the lockfile changes. --ignore-scripts skips
+# `prepare` (= npm run build), which cannot run before the sources are copied; the build is the
+# explicit step below. No dependency needs an install script to compile (only esbuild has one, used
+# by tsx in tests).
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- prod-deps: production dependencies only -------------------------------------------------------
+FROM node:24-bookworm-slim AS prod-deps
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+# --- runtime: production dependencies + dist/ + openapi.yaml, unprivileged ------------------------
+FROM node:24-bookworm-slim AS runtime
+LABEL org.opencontainers.image.title="ivs-playback-auth" \
+      org.opencontainers.image.description="Issues Amazon IVS playback-authorization tokens and owns the signing keys behind them" \
+      org.opencontainers.image.licenses="Apache-2.0"
+# HOST: listen on every interface (the loopback default of local mode is unreachable from outside
+# a container). KEYS_DIR: local mode's key store, a volume. Production sets KEY_STORE=secrets-manager,
+# SECRET_ID and API_KEYS_FILE (deploy/README.md) and then writes nothing to disk at all, so the
+# root filesystem can be read-only.
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    KEYS_DIR=/var/lib/ivs-playback-auth
+WORKDIR /app
+# Application files stay owned by root: the node user can read them, not change them.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY package.json openapi.yaml ./
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /var/lib/ivs-playback-auth \
+ && chown node:node /var/lib/ivs-playback-auth \
+ && chmod 0700 /var/lib/ivs-playback-auth
+VOLUME ["/var/lib/ivs-playback-auth"]
+USER node
+EXPOSE 8080
+# The slim image has no curl; node's fetch does the probe. 127.0.0.1 works with HOST=0.0.0.0.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# node itself is PID 1's command (no npm, no shell), so SIGTERM reaches the server, which turns
+# readiness false, finishes in-flight requests and exits 0 (SHUTDOWN_TIMEOUT_SECONDS bounds it).
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/main.js"]
