@@ -137,6 +137,24 @@ export async function startService(options: StartOptions): Promise<RunningServic
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  // Requests Node cannot parse never reach express; answer them in the same error shape.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      code: 'INVALID_REQUEST',
+      message: tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP/1.1',
+      requestId: randomUUID(),
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  });
   // Prepended, so it runs before express has answered.
   server.prependListener('request', (_req, res) => {
     if (shuttingDown) res.setHeader('Connection', 'close');
@@ -180,9 +198,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
       ),
     );
   }
-  const ready = initialiseKeys(runtime).then(() =>
-    logger.info({ keyId: keyCache.status().currentKeyId }, 'ready to issue tokens'),
-  );
+  const ready = initialiseKeys(runtime, () => shuttingDown).then(() => {
+    const keyId = keyCache.status().currentKeyId;
+    if (keyId) logger.info({ keyId }, 'ready to issue tokens');
+  });
   ready.catch((error) => logger.error({ err: describeError(error) }, 'could not load a signing key'));
 
   return {
@@ -193,6 +212,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
       if (shuttingDown) return;
       shuttingDown = true;
       for (const stop of stopTimers) stop();
+      // A first start still creating the key finishes its current step, so nothing writes after close.
+      await ready.catch(() => {});
       // Keep serving while load balancers notice /readyz failing and stop sending traffic; every
       // response now says Connection: close, so clients stop reusing sockets that will go away.
       if (config.shutdownDelaySeconds > 0) {
@@ -213,8 +234,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
  * Creates the first key when there is none (first start), then loads it. Two replicas starting at
  * once contend for the rotation lock; the loser waits for the winner's key instead of failing.
  */
-async function initialiseKeys(runtime: Runtime): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+async function initialiseKeys(runtime: Runtime, stopping: () => boolean): Promise<void> {
+  for (let attempt = 1; !stopping(); attempt++) {
     try {
       const created = await runtime.rotator.ensureCurrentKey();
       if (created) runtime.logger.info({ keyId: created.currentKeyId }, 'created the first signing key');

@@ -47,6 +47,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false);
+  // Exact paths only: /metrics/ or /METRICS must not slip past a proxy rule written for /metrics.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.set('trust proxy', deps.trustProxy);
   app.use(requestContext({ logger, metrics }));
   app.use(helmet());
@@ -59,7 +62,8 @@ export function createApp(deps: AppDeps): express.Express {
       const limit = operation.bodyLimit === 'batch' ? deps.batchBodyLimitBytes : deps.bodyLimitBytes;
       chain.push(
         requireJsonBody(operation),
-        express.json({ limit, strict: false, type: 'application/json' }),
+        // inflate: false refuses compressed bodies (415): a few bytes must not expand past the limit.
+        express.json({ limit, strict: false, type: 'application/json', inflate: false }),
       );
       chain.push(validateBody(operation));
     }
@@ -117,6 +121,8 @@ function authenticate(
     }
     let caller: ReturnType<ApiKeyAuthenticator['authenticate']>;
     try {
+      // Node keeps only the first of several Authorization headers; a proxy might keep another.
+      if (countHeader(req.rawHeaders, 'authorization') > 1) authenticator.authenticate(undefined);
       caller = authenticator.authenticate(req.headers.authorization);
     } catch (error) {
       limits.failedAttempts.recordFailure(client);
@@ -135,6 +141,16 @@ function authenticate(
   };
 }
 
+function countHeader(rawHeaders: readonly string[], name: string): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]?.toLowerCase() === name) count++;
+  }
+  return count;
+}
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
@@ -152,6 +168,10 @@ function requireJsonBody(operation: ContractOperation): RequestHandler {
         'UNSUPPORTED_MEDIA_TYPE',
         'send the request body as Content-Type: application/json',
       );
+    }
+    const charset = CHARSET.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      throw new ServiceError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON');
     }
     next();
   };

@@ -132,6 +132,11 @@ function fieldName(instancePath: string): string {
     .reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part), '');
 }
 
+/** Caller-chosen names are echoed in messages, but never at any length. */
+function truncate(text: string, max = 64): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
 function errorCodeFor(error: ErrorObject): ErrorCode {
   const declared = (error.parentSchema as Record<string, unknown> | undefined)?.['x-error-code'];
   const code =
@@ -151,7 +156,7 @@ function describe(error: ErrorObject): string {
     case 'required':
       return `${field === 'body' ? '' : `${field}.`}${String(params['missingProperty'])} is required`;
     case 'additionalProperties':
-      return `${field} has an unknown field "${String(params['additionalProperty'])}"`;
+      return `${field} has an unknown field "${truncate(String(params['additionalProperty']))}"`;
     case 'type':
       return `${field} must be ${params['type'] === 'integer' ? 'a whole number' : `of type ${String(params['type'])}`}`;
     case 'maxLength':

@@ -15,6 +15,7 @@ import type {
   ViewerSessionRevoker,
 } from '../../src/domain/ports.js';
 import type { NewSigningKey, SigningKeyInfo, StoredSigningKey } from '../../src/domain/signing-key.js';
+import { registerRecordingLogger } from './leak-scan.js';
 
 type Faulty<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
 
@@ -227,6 +228,10 @@ export interface LogEntry {
 /** A Logger that keeps every entry, so tests can assert on what was (and was not) logged. */
 export class RecordingLogger implements Logger {
   readonly entries: LogEntry[] = [];
+
+  constructor() {
+    registerRecordingLogger(this);
+  }
 
   debug(fields: Record<string, unknown>, message: string): void {
     this.entries.push({ level: 'debug', fields, message });

@@ -28,6 +28,7 @@ import {
   RecordingLogger,
   RecordingViewerSessionRevoker,
 } from './fakes.js';
+import { recordResponses } from './leak-scan.js';
 
 export const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456';
 export const OTHER_CHANNEL_ARN = 'arn:aws:ivs:eu-west-1:123456789012:channel/Other0000001';
@@ -145,7 +146,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     trustProxy: options.trustProxy ?? false,
   });
   return {
-    app,
+    app: recordResponses(app),
     clock,
     store,
     registry,

@@ -1,0 +1,137 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { inspect } from 'node:util';
+
+/**
+ * Secret-leak scan over one test file: every entry a RecordingLogger receives and every response
+ * the app of buildTestApp sends is scanned the moment it exists (so nothing is kept alive and a
+ * test that clears its logger cannot hide an entry). `leak-scan.setup.ts` fails the file in
+ * `afterAll` when anything was found.
+ */
+
+export interface LeakFinding {
+  readonly source: 'log' | 'response';
+  readonly rule: string;
+  /** Where it was found: the log level and message, or the response status. */
+  readonly where: string;
+  /** A short, masked excerpt: enough to find the culprit, never the whole secret. */
+  readonly excerpt: string;
+}
+
+interface Rule {
+  readonly name: string;
+  readonly pattern: RegExp;
+}
+
+/** A private key in any form the service could hold one: PEM, DER in base64, or a JWK. */
+const PRIVATE_KEY_RULES: readonly Rule[] = [
+  { name: 'private key PEM marker', pattern: /PRIVATE KEY/ },
+  // PKCS#8 body: SEQUENCE { INTEGER 0, SEQUENCE { OID … } } — "MIG2AgEAMBAG…" for P-384.
+  { name: 'PKCS#8 private key body', pattern: /MI[A-Za-z0-9+/]{2}AgEAM|MII[A-Za-z0-9+/]{3}IBADAN/ },
+  // SEC1 EC body: SEQUENCE { INTEGER 1, OCTET STRING d } — "MIGkAgEBBDA…" for P-384.
+  { name: 'SEC1 EC private key body', pattern: /M[A-Za-z0-9+/]{2,3}(?:AgEBBD|CAQEEI)/ },
+  { name: 'private key PEM in base64', pattern: /LS0tLS1CRUdJTiB(?:QUklWQVRFIEtFWS|FQyBQUklWQVRFIEtFWS)/ },
+  { name: 'private JWK (d)', pattern: /"d"\s*:\s*"[A-Za-z0-9_-]{40,}"/ },
+];
+
+/** What may be returned to a caller but never logged. */
+const LOG_ONLY_RULES: readonly Rule[] = [
+  { name: 'API key', pattern: /ipa_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/ },
+  { name: 'JWT', pattern: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,}/ },
+  { name: 'API key hash (sha256 field)', pattern: /"sha256"\s*:/ },
+];
+
+const state = { logLines: 0, responses: 0, findings: [] as LeakFinding[] };
+
+export function leakScanReport(): {
+  readonly logLines: number;
+  readonly responses: number;
+  readonly findings: readonly LeakFinding[];
+} {
+  return { logLines: state.logLines, responses: state.responses, findings: [...state.findings] };
+}
+
+function scan(text: string, rules: readonly Rule[], source: LeakFinding['source'], where: string): void {
+  for (const rule of rules) {
+    const match = rule.pattern.exec(text);
+    if (!match) continue;
+    const start = Math.max(0, match.index - 40);
+    const excerpt = `${text.slice(start, match.index)}${match[0].slice(0, 12)}…`.replace(/\s+/g, ' ');
+    state.findings.push({ source, rule: rule.name, where, excerpt });
+  }
+}
+
+/** What a JSON logger would write, plus what JSON.stringify hides: error causes, stacks, buffers. */
+function logText(entry: unknown): string {
+  try {
+    return JSON.stringify(entry, (_key, value: unknown) => {
+      if (value instanceof Error) {
+        return { ...value, name: value.name, message: value.message, stack: value.stack, cause: value.cause };
+      }
+      if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+      if (typeof value === 'bigint') return value.toString();
+      if (value instanceof Map) return Object.fromEntries(value);
+      if (value instanceof Set) return [...value];
+      return value;
+    });
+  } catch {
+    return inspect(entry, { depth: 20, breakLength: Number.POSITIVE_INFINITY });
+  }
+}
+
+/** Called by RecordingLogger's constructor: every entry it is given is scanned as it arrives. */
+export function registerRecordingLogger(logger: { readonly entries: unknown[] }): void {
+  const entries = logger.entries;
+  Object.defineProperty(entries, 'push', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value(...items: unknown[]): number {
+      for (const item of items) {
+        state.logLines += 1;
+        const { level, message } = (item ?? {}) as { level?: unknown; message?: unknown };
+        scan(logText(item), [...PRIVATE_KEY_RULES, ...LOG_ONLY_RULES], 'log', `${level} "${message}"`);
+      }
+      return Array.prototype.push.apply(entries, items);
+    },
+  });
+}
+
+function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
+  if (typeof chunk === 'string') {
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  }
+  return chunk instanceof Uint8Array ? Buffer.from(chunk) : undefined;
+}
+
+function recordResponse(res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  const write = res.write;
+  const end = res.end;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    const buffer = toBuffer(chunk, rest[0]);
+    if (buffer) chunks.push(buffer);
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    const buffer = toBuffer(chunk, rest[0]);
+    if (buffer) chunks.push(buffer);
+    return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  res.once('finish', () => {
+    state.responses += 1;
+    const text = `${res.statusCode} ${JSON.stringify(res.getHeaders())}\n${Buffer.concat(chunks).toString('utf8')}`;
+    scan(text, PRIVATE_KEY_RULES, 'response', `status ${res.statusCode}`);
+  });
+}
+
+/** Wraps a request listener (the express app) so that every response it sends is scanned. */
+export function recordResponses<App extends (req: IncomingMessage, res: ServerResponse) => unknown>(
+  app: App,
+): App {
+  return new Proxy(app, {
+    apply(target, thisArg, args: unknown[]) {
+      recordResponse(args[1] as ServerResponse);
+      return Reflect.apply(target, thisArg, args);
+    },
+  });
+}
