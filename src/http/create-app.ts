@@ -1,5 +1,4 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import helmet from 'helmet';
 import { requireScope } from '../domain/api-keys.js';
 import { ServiceError } from '../domain/errors.js';
 import type { Logger } from '../domain/ports.js';
@@ -8,6 +7,7 @@ import { errorHandler, sendError } from './error-response.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ContractOperation, OpenApiContract } from './openapi-contract.js';
 import { requestContext } from './request-context.js';
+import { securityHeaders } from './security-headers.js';
 
 /** A route's logic: reads the validated body and the caller from `res.locals`, writes the response. */
 export type OperationHandler = (req: Request, res: Response) => Promise<void> | void;
@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   app.set('query parser', false);
   app.use(requestContext({ logger, metrics }));
-  app.use(helmet());
+  app.use(securityHeaders());
 
   const methodsByPath = new Map<string, string[]>();
   for (const operation of contract.operations) {
