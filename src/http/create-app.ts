@@ -48,15 +48,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   const methodsByPath = new Map<string, string[]>();
   for (const operation of contract.operations) {
-    const chain: RequestHandler[] = [markRoute(operation.path)];
-    if (operation.requiredScope) chain.push(authenticate(operation, authenticator));
+    const chain: RequestHandler[] = [markRouteAndAuthenticate(operation, authenticator)];
     if (operation.hasBody) {
       const limit = operation.bodyLimit === 'batch' ? deps.batchBodyLimitBytes : deps.bodyLimitBytes;
-      chain.push(
-        requireJsonBody(operation),
-        express.json({ limit, strict: false, type: 'application/json' }),
-      );
-      chain.push(validateBody(operation));
+      chain.push(readValidatedJsonBody(operation, limit));
     }
     const handler = handlers[operation.operationId] as OperationHandler;
     chain.push(async (req, res) => handler(req, res));
@@ -130,13 +125,20 @@ function markRoute(path: string): RequestHandler {
   };
 }
 
-function authenticate(operation: ContractOperation, authenticator: ApiKeyAuthenticator): RequestHandler {
-  const scope = operation.requiredScope;
+/** Marks the route (for logs and metrics, also on a 401) and, where the spec asks for one, checks the API key and scope. */
+function markRouteAndAuthenticate(
+  operation: ContractOperation,
+  authenticator: ApiKeyAuthenticator,
+): RequestHandler {
+  const { path, requiredScope: scope } = operation;
   return (req: Request, res: Response, next: NextFunction) => {
-    const caller = authenticator.authenticate(req.headers.authorization);
-    res.locals['apiKeyId'] = caller.apiKeyId;
-    if (scope) requireScope(caller, scope);
-    res.locals['caller'] = caller;
+    res.locals['route'] = path;
+    if (scope) {
+      const caller = authenticator.authenticate(req.headers.authorization);
+      res.locals['apiKeyId'] = caller.apiKeyId;
+      requireScope(caller, scope);
+      res.locals['caller'] = caller;
+    }
     next();
   };
 }
@@ -145,28 +147,107 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-function requireJsonBody(operation: ContractOperation): RequestHandler {
-  return (req, _res, next) => {
+const JSON_MEDIA_TYPE = /^application\/json(?:; ?charset=utf-8)?$/i;
+const DECIMAL = /^[0-9]{1,9}$/;
+
+/**
+ * Requires a JSON body where the spec does, reads it (at most `limit` bytes), parses it and
+ * validates it against the operation's schema, leaving it in `req.body`.
+ *
+ * The common request (`Content-Type: application/json`, optionally `; charset=utf-8`, a
+ * `Content-Length` within the limit, no `Content-Encoding`) is read here directly. Everything else
+ * goes through `express.json`, which also defines what the direct path does: UTF-8 with a leading
+ * byte order mark dropped, `JSON.parse` (not strict), and the same error types (`entity.parse.failed`,
+ * `request.aborted`) for the error middleware.
+ */
+function readValidatedJsonBody(operation: ContractOperation, limit: number): RequestHandler {
+  const parseJson = express.json({ limit, strict: false, type: 'application/json' });
+  const validate = operation.validateBody;
+  const validated = (req: Request, next: NextFunction) => {
+    try {
+      if (req.body !== undefined && validate) validate(req.body);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    next();
+  };
+  return (req, res, next) => {
+    const type = req.headers['content-type'];
+    const plainJson = type !== undefined && JSON_MEDIA_TYPE.test(type);
     if (!hasBody(req)) {
       if (operation.bodyRequired)
         throw new ServiceError('INVALID_REQUEST', 'a JSON request body is required');
-      next();
-      return;
-    }
-    if (!req.is('application/json')) {
+    } else if (!plainJson && !req.is('application/json')) {
       throw new ServiceError(
         'UNSUPPORTED_MEDIA_TYPE',
         'send the request body as Content-Type: application/json',
       );
     }
-    next();
+    const length = req.headers['content-length'];
+    if (
+      plainJson &&
+      length !== undefined &&
+      DECIMAL.test(length) &&
+      Number(length) > 0 &&
+      Number(length) <= limit &&
+      req.headers['content-encoding'] === undefined &&
+      req.headers['transfer-encoding'] === undefined &&
+      !req.readableEnded
+    ) {
+      readSmallJson(req, Number(length), (error) => (error ? next(error) : validated(req, next)));
+      return;
+    }
+    parseJson(req, res, (error?: unknown) => (error ? next(error) : validated(req, next)));
   };
 }
 
-function validateBody(operation: ContractOperation): RequestHandler {
-  const validate = operation.validateBody;
-  return (req, _res, next) => {
-    if (req.body !== undefined && validate) validate(req.body);
-    next();
+/** Reads a body whose length the headers declare (node:http delivers exactly that many bytes). */
+function readSmallJson(req: Request, length: number, done: (error?: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const finish = (error?: unknown) => {
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('aborted', onAborted);
+    req.off('error', onError);
+    done(error);
   };
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk);
+    received += chunk.length;
+  };
+  const onEnd = () => {
+    let text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received)).toString(
+      'utf8',
+    );
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    try {
+      req.body = JSON.parse(text);
+    } catch {
+      finish(bodyError('the request body is not valid JSON', 'entity.parse.failed'));
+      return;
+    }
+    finish();
+  };
+  const onAborted = () =>
+    finish(
+      Object.assign(bodyError('request aborted', 'request.aborted'), {
+        code: 'ECONNABORTED',
+        expected: length,
+        length,
+        received,
+      }),
+    );
+  const onError = (error: Error) =>
+    finish(Object.assign(error, { expose: true, statusCode: 400, status: 400 }));
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('aborted', onAborted);
+  req.on('error', onError);
+}
+
+/** An error shaped as body-parser's (`type`, 400), which the error middleware maps to our codes. */
+function bodyError(message: string, type: string): Error {
+  return Object.assign(new Error(message), { type, expose: true, statusCode: 400, status: 400 });
 }
