@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createPinoLogger, mayNeedRedaction } from '../../src/adapters/logging/pino-logger.js';
+import { createPinoLogger, isoTimeField, mayNeedRedaction } from '../../src/adapters/logging/pino-logger.js';
 
 /** The logger as it was configured before the redaction shortcut: pino with redaction on every line. */
 function referenceLogger(write: (line: string) => void) {
@@ -70,5 +70,22 @@ describe('createPinoLogger', () => {
     expect(mayNeedRedaction({ token: undefined })).toBe(true);
     expect(mayNeedRedaction({ err: new Error('x') })).toBe(true);
     expect(mayNeedRedaction({ nested: { anything: 1 } })).toBe(true);
+  });
+});
+
+describe('isoTimeField', () => {
+  it("formats exactly as pino's isoTime, across seconds, in any order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 253_402_300_799_999 }), { minLength: 1, maxLength: 20 }),
+        (times) => {
+          for (const time of times) {
+            expect(isoTimeField(time)).toBe(`,"time":"${new Date(time).toISOString()}"`);
+            expect(isoTimeField(time + 1)).toBe(`,"time":"${new Date(time + 1).toISOString()}"`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
