@@ -12,13 +12,13 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestContext(deps: { readonly logger: Logger; readonly metrics: ServiceMetrics }) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const inbound = req.headers['x-request-id'];
     const requestId = typeof inbound === 'string' && SAFE_REQUEST_ID.test(inbound) ? inbound : randomUUID();
     res.locals['requestId'] = requestId;
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (performance.now() - started) / 1000;
       const route = (res.locals['route'] as string | undefined) ?? 'unmatched';
       deps.metrics.observeRequest(route, req.method, res.statusCode, seconds);
       deps.logger.info(

@@ -1,12 +1,13 @@
-import { type CryptoKey, exportJWK, importPKCS8, importSPKI, type JWK } from 'jose';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { exportJWK, importSPKI, type JWK } from 'jose';
 import { ServiceError } from '../domain/errors.js';
 import type { Clock, KeyStore, Logger } from '../domain/ports.js';
 import type { SigningKeyInfo, StoredSigningKey } from '../domain/signing-key.js';
 
 export interface SigningKey {
   readonly keyId: string;
-  /** A non-extractable WebCrypto key: parsed once, never re-read per request. */
-  readonly privateKey: CryptoKey;
+  /** An ECDSA P-384 key for `node:crypto` sign: parsed once, never re-read per request. */
+  readonly privateKey: KeyObject;
 }
 
 export interface KeyCacheStatus {
@@ -64,7 +65,7 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
 
   async function load(key: StoredSigningKey): Promise<LoadedKey> {
     if (current?.info.keyId === key.keyId) return { ...current, info: key };
-    const privateKey = await importPKCS8(key.privateKey.reveal(), 'ES384');
+    const privateKey = parseSigningKey(key);
     return { info: key, signing: { keyId: key.keyId, privateKey }, jwk: await publicJwk(key) };
   }
 
@@ -128,6 +129,14 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
       }
     },
   };
+}
+
+function parseSigningKey(key: StoredSigningKey): KeyObject {
+  const privateKey = createPrivateKey({ key: key.privateKey.reveal(), format: 'pem' });
+  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
+    throw new ServiceError('KEY_STORE_CORRUPT', `signing key ${key.keyId} is not an ECDSA P-384 private key`);
+  }
+  return privateKey;
 }
 
 async function publicJwk(key: SigningKeyInfo): Promise<JWK> {

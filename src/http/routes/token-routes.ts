@@ -6,10 +6,23 @@ import type { IssuedToken, TokenIssuer } from '../../services/token-issuer.js';
 import type { OperationHandler } from '../create-app.js';
 import { ERROR_STATUS } from '../error-status.js';
 
+let lastExpiry = Number.NaN;
+let lastExpiryText = '';
+
+/** `toISOString`, remembered for the last expiry: tokens issued in the same second share one. */
+function isoExpiry(expiresAt: Date): string {
+  const time = expiresAt.getTime();
+  if (time !== lastExpiry) {
+    lastExpiryText = expiresAt.toISOString();
+    lastExpiry = time;
+  }
+  return lastExpiryText;
+}
+
 function tokenBody(issued: IssuedToken) {
   return {
     token: issued.token,
-    expiresAt: issued.expiresAt.toISOString(),
+    expiresAt: isoExpiry(issued.expiresAt),
     keyId: issued.keyId,
     ...(issued.playbackUrl === undefined ? {} : { playbackUrl: issued.playbackUrl }),
   };
@@ -27,7 +40,7 @@ export function tokenRoutes(deps: {
         res.locals['caller'] as Caller,
       );
       res.setHeader('Cache-Control', 'no-store');
-      res.status(201).json(tokenBody(issued));
+      sendJson(res, 201, tokenBody(issued));
     },
 
     async issuePlaybackTokenBatch(req: Request, res: Response) {
@@ -53,6 +66,19 @@ export function tokenRoutes(deps: {
       res.status(200).json({ issued, failed: results.length - issued, results });
     },
   };
+}
+
+/**
+ * What `res.status(status).json(body)` sends with this app's settings (no ETag, no JSON spaces or
+ * replacer, never a HEAD or a conditional request on this route): the same status, headers in the
+ * same order, and bytes, without express's per-call settings lookups and content-type re-parsing.
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json, 'utf8');
 }
 
 function itemError(error: ServiceError) {

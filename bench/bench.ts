@@ -1,0 +1,606 @@
+/**
+ * `npm run bench`: builds, starts the real server (dist/main.js) in local mode with a temporary
+ * KEYS_DIR, and in one run measures the signing ceiling of this machine, tokens/s through
+ * POST /v1/playback-tokens with a distinct viewer id per request, latency at half that rate, RSS
+ * after the load and start-up time. Prints a table and one JSON line. Loopback only; writes only
+ * under the OS temp folder (removed at the end) and dist/ (the build).
+ *
+ * Knobs (environment): BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32),
+ * BENCH_CEILING_SECONDS (4), BENCH_WARMUP_SECONDS (3).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CORES = availableParallelism();
+const DURATION = Number(process.env['BENCH_DURATION_SECONDS'] ?? 10);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+const CEILING_SECONDS = Number(process.env['BENCH_CEILING_SECONDS'] ?? 4);
+const WARMUP = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 3);
+const LOG_LEVEL = 'info';
+const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456';
+/** The whole run is bounded: whatever hangs, the server is killed and the bench fails. */
+const OVERALL_TIMEOUT_MS = (8 * DURATION + 8 * CEILING_SECONDS + 4 * WARMUP + 120) * 1000;
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+const TARGETS = { ratio: 0.9, p99Ms: 10, rssMb: 150, startupMs: 1500 };
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stop(): Promise<{ code: number | null; ms: number }>;
+}
+
+const children = new Set<ChildProcess>();
+const note = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+async function main() {
+  const guard = setTimeout(
+    () => fail(new Error(`bench did not finish within ${OVERALL_TIMEOUT_MS} ms`)),
+    OVERALL_TIMEOUT_MS,
+  );
+  guard.unref();
+  note('building (npm run build)');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('npm run build failed');
+
+  const work = await mkdtemp(join(tmpdir(), 'ipa-bench-'));
+  try {
+    await run(work);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  clearTimeout(guard);
+}
+
+async function run(work: string) {
+  const keysDir = join(work, 'keys');
+  const logFile = join(work, 'server.log');
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? work,
+    NODE_ENV: 'production',
+    KEY_STORE: 'file',
+    KEYS_DIR: keysDir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL,
+  };
+  for (const name of ['UV_THREADPOOL_SIZE', 'NODE_OPTIONS', 'WEB_CONCURRENCY']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+
+  note('start-up, cold (empty KEYS_DIR: first signing key and development API key are created)');
+  const cold = await startServer(env, logFile);
+  const coldStop = await cold.server.stop();
+  if (coldStop.code !== 0) throw new Error(`server exited with ${coldStop.code} on SIGTERM`);
+
+  note('creating an API key with the CLI');
+  const apiKey = cli(['api-keys', 'create', '--scope', 'tokens:issue', '--name', 'bench'], env).trim();
+  if (!/^ipa_/.test(apiKey)) throw new Error(`CLI did not print an API key: ${apiKey}`);
+
+  note('start-up, warm (key and API keys on disk)');
+  const warm = await startServer(env, logFile);
+  const server = warm.server;
+  const url = server.url;
+  const pid = server.child.pid ?? 0;
+
+  await checkOneToken(url, apiKey);
+
+  note(`warm-up ${WARMUP} s`);
+  await load({ url, apiKey, duration: WARMUP, prefix: 'w' });
+
+  note(
+    `ceiling before the load (openssl speed -multi ${CORES} -seconds ${CEILING_SECONDS}; node crypto.sign)`,
+  );
+  const before = await ceiling();
+
+  note(`load: ${CONNECTIONS} connections, ${DURATION} s, distinct viewerId per request`);
+  const cpuBefore = processTreeCpuSeconds(pid);
+  const benchCpuBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
+  const throughput = await load({ url, apiKey, duration: DURATION, prefix: 't' });
+  const cpuAfter = processTreeCpuSeconds(pid);
+  const serverCpu = cpuAfter.all - cpuBefore.all;
+  const serverMainCpu = cpuAfter.main - cpuBefore.main;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const othersDuringLoad =
+    (machineBusySeconds() - machineBefore - serverCpu - (benchCpu.user + benchCpu.system) / 1e6) /
+    throughput.seconds;
+
+  note('ceiling after the load');
+  const after = await ceiling();
+
+  const tokensPerSecond = throughput.ok / throughput.seconds;
+  const rate = Math.max(1, Math.floor(tokensPerSecond / 2));
+  note(`latency at a fixed ${rate} requests/s, ${WARMUP} s unmeasured, then ${DURATION} s`);
+  const latencyOwnBefore = ownCpuSeconds(pid);
+  const latencyMachineBefore = machineBusySeconds();
+  const latency = await pacedLoad({ url, apiKey, warmup: WARMUP, duration: DURATION, rate });
+  const othersDuringLatency =
+    (machineBusySeconds() - latencyMachineBefore - (ownCpuSeconds(pid) - latencyOwnBefore)) / latency.seconds;
+  const rss = processTreeRss(pid);
+
+  const stopped = await server.stop();
+  const logLines = (await readFile(logFile, 'utf8'))
+    .split('\n')
+    .filter((line) => line.includes('"msg":"request"')).length;
+
+  const opensslMean = (before.openssl + after.openssl) / 2;
+  // autocannon runs on the same cores: the share of them it used was not available for signing.
+  const loadGeneratorCores = (benchCpu.user + benchCpu.system) / 1e6 / throughput.seconds;
+  const nodeMean = (before.node + after.node) / 2;
+  const errors = throughput.errors + latency.errors;
+  const result = {
+    cores: CORES,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    logLevel: LOG_LEVEL,
+    logTo: 'file',
+    connections: CONNECTIONS,
+    durationSeconds: DURATION,
+    ceilingBefore: round(before.openssl),
+    ceilingAfter: round(after.openssl),
+    nodeCeilingBefore: round(before.node),
+    nodeCeilingAfter: round(after.node),
+    tokensPerSecond: round(tokensPerSecond),
+    ratio: round(tokensPerSecond / opensslMean, 3),
+    ratioRange: [
+      round(tokensPerSecond / Math.max(before.openssl, after.openssl), 3),
+      round(tokensPerSecond / Math.min(before.openssl, after.openssl), 3),
+    ],
+    ratioToNodeCeiling: round(tokensPerSecond / nodeMean, 3),
+    loadGeneratorCores: round(loadGeneratorCores, 2),
+    ratioNetOfLoadGenerator: round(tokensPerSecond / (opensslMean * (1 - loadGeneratorCores / CORES)), 3),
+    serverCpuMicrosPerToken: round((serverCpu * 1e6) / throughput.ok),
+    serverMainThreadMicrosPerToken: round((serverMainCpu * 1e6) / throughput.ok),
+    loadGeneratorCpuMicrosPerToken: round((benchCpu.user + benchCpu.system) / throughput.ok),
+    nodeCpuMicrosPerSign: round((before.nodeCpuMicrosPerSign + after.nodeCpuMicrosPerSign) / 2),
+    otherProcessesCoresDuringLoad: round(Math.max(0, othersDuringLoad), 2),
+    otherProcessesCoresDuringLatency: round(Math.max(0, othersDuringLatency), 2),
+    errors,
+    non2xx: throughput.non2xx + latency.non2xx,
+    latencyRate: rate,
+    latencyAchieved: round(latency.ok / latency.seconds),
+    p50Ms: round(latency.p50, 2),
+    p99Ms: round(latency.p99, 2),
+    p999Ms: round(latency.p999, 2),
+    p99AtFullLoadMs: throughput.p99,
+    rssMb: round(rss.rss / 1024, 1),
+    rssPeakMb: round(rss.hwm / 1024, 1),
+    processes: rss.processes,
+    startupColdMs: round(cold.ms),
+    startupWarmMs: round(warm.ms),
+    shutdownExitCode: stopped.code,
+    requestLogLines: logLines,
+    requests: throughput.ok + throughput.non2xx + latency.ok + latency.non2xx,
+  };
+  const pass = {
+    ratio: result.ratio >= TARGETS.ratio,
+    p99: result.p99Ms <= TARGETS.p99Ms,
+    errors: errors === 0 && result.non2xx === 0,
+    rss: result.rssMb <= TARGETS.rssMb,
+    startup: result.startupColdMs <= TARGETS.startupMs && result.startupWarmMs <= TARGETS.startupMs,
+  };
+  const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const rows: [string, string, string][] = [
+    ['machine', `${result.cores} cores, ${result.cpu}, node ${result.node}`, ''],
+    ['server', `dist/main.js, KEY_STORE=file, LOG_LEVEL=${result.logLevel}, stdout to a file`, ''],
+    [
+      'ceiling: openssl speed -multi',
+      `${result.ceilingBefore} before / ${result.ceilingAfter} after (signs/s)`,
+      '',
+    ],
+    [
+      'ceiling: node crypto.sign, all cores',
+      `${result.nodeCeilingBefore} before / ${result.nodeCeilingAfter} after (signs/s)`,
+      '',
+    ],
+    [
+      'tokens/s, distinct viewerId',
+      `${result.tokensPerSecond} (${result.connections} connections, ${result.durationSeconds} s)`,
+      '',
+    ],
+    [
+      '  ÷ openssl ceiling (mean; range)',
+      `${result.ratio} (${result.ratioRange.join('–')})`,
+      `${mark(pass.ratio)} ≥ ${TARGETS.ratio}`,
+    ],
+    ['  ÷ node ceiling (mean)', `${result.ratioToNodeCeiling}`, ''],
+    [
+      '  ÷ openssl ceiling less the load generator',
+      `${result.ratioNetOfLoadGenerator} (autocannon used ${result.loadGeneratorCores} of ${CORES} cores)`,
+      '',
+    ],
+    [
+      '  CPU per token: server / load generator',
+      `${result.serverCpuMicrosPerToken} µs (main threads ${result.serverMainThreadMicrosPerToken} µs) / ${result.loadGeneratorCpuMicrosPerToken} µs; ${result.nodeCpuMicrosPerSign} µs per node signature`,
+      '',
+    ],
+    [
+      '  other processes on this machine',
+      `${result.otherProcessesCoresDuringLoad} cores busy during the load, ${result.otherProcessesCoresDuringLatency} during the latency run (0 = quiet host)`,
+      '',
+    ],
+    ['errors / non-2xx', `${result.errors} / ${result.non2xx}`, mark(pass.errors)],
+    [
+      'latency at half throughput',
+      `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, p99.9 ${result.p999Ms} ms at ${result.latencyRate}/s (achieved ${result.latencyAchieved}/s, evenly paced, after ${WARMUP} s at that rate)`,
+      `${mark(pass.p99)} p99 ≤ ${TARGETS.p99Ms} ms`,
+    ],
+    ['p99 at full load', `${result.p99AtFullLoadMs} ms`, ''],
+    [
+      'RSS after the load',
+      `${result.rssMb} MB (peak ${result.rssPeakMb} MB, ${result.processes} process(es))`,
+      `${mark(pass.rss)} ≤ ${TARGETS.rssMb} MB`,
+    ],
+    [
+      'start-up to /readyz 200',
+      `${result.startupColdMs} ms cold (new KEYS_DIR), ${result.startupWarmMs} ms warm`,
+      `${mark(pass.startup)} ≤ ${TARGETS.startupMs} ms`,
+    ],
+    [
+      'SIGTERM exit code; request log lines',
+      `${result.shutdownExitCode}; ${result.requestLogLines} for ${result.requests} measured requests (+ warm-up)`,
+      '',
+    ],
+  ];
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  for (const row of rows) {
+    process.stdout.write(
+      `${row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  }
+  process.stdout.write(`${JSON.stringify({ ...result, pass })}\n`);
+}
+
+/** Starts dist/main.js and resolves once /readyz answers 200; `ms` is measured from spawn. */
+async function startServer(
+  env: Record<string, string>,
+  logFile: string,
+): Promise<{ server: Server; ms: number }> {
+  const url = `http://${env['HOST']}:${env['PORT']}`;
+  const log = await open(logFile, 'a');
+  const started = performance.now();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', log.fd, log.fd],
+  });
+  children.add(child);
+  await log.close();
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+    children.delete(child);
+  });
+  for (;;) {
+    if (exited !== undefined)
+      throw new Error(
+        `server exited with ${exited} before it was ready; see its log:\n${await readFile(logFile, 'utf8')}`,
+      );
+    if ((await status(`${url}/readyz`)) === 200) break;
+    if (performance.now() - started > 30_000) throw new Error('server was not ready within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const ms = performance.now() - started;
+  const server: Server = {
+    child,
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        const stopAt = performance.now();
+        if (exited !== undefined) return resolve({ code: exited, ms: 0 });
+        child.once('exit', (code) => resolve({ code, ms: performance.now() - stopAt }));
+        child.kill('SIGTERM');
+      }),
+  };
+  return { server, ms };
+}
+
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+function cli(args: string[], env: Record<string, string>): string {
+  const result = spawnSync(process.execPath, ['dist/cli/main.js', ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`CLI ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** One token, verified against the service's own JWKS, so the load measures real work. */
+async function checkOneToken(url: string, apiKey: string) {
+  const response = await fetch(`${url}/v1/playback-tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ channelArn: CHANNEL_ARN, viewerId: 'bench-check', ttlSeconds: 300 }),
+  });
+  if (response.status !== 201) throw new Error(`POST /v1/playback-tokens answered ${response.status}`);
+  const { token } = (await response.json()) as { token: string };
+  const jwks = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as Parameters<
+    typeof createLocalJWKSet
+  >[0];
+  const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ['ES384'] });
+  if (payload['aws:viewer-id'] !== 'bench-check') throw new Error('the token does not carry the viewer id');
+}
+
+interface LoadResult {
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/** autocannon against POST /v1/playback-tokens; every request carries a viewerId never used before. */
+async function load(options: {
+  url: string;
+  apiKey: string;
+  duration: number;
+  prefix: string;
+}): Promise<LoadResult> {
+  let counter = 0;
+  const head = `{"channelArn":"${CHANNEL_ARN}","ttlSeconds":300,"viewerId":"bench-${options.prefix}-`;
+  const result = await autocannon({
+    url: `${options.url}/v1/playback-tokens`,
+    connections: CONNECTIONS,
+    duration: options.duration,
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          counter++;
+          return { ...req, body: `${head}${counter}"}` };
+        },
+      },
+    ],
+  });
+  return {
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+/**
+ * An open-loop load at a fixed rate, evenly spaced (autocannon's own rate limit sends each
+ * second's quota in a burst, which measures queueing, not latency at that rate). Latency runs from
+ * writing the request to the end of the response; every request carries a new viewerId. The first
+ * `warmup` seconds run at the same rate but are not measured: they open the client's connections
+ * and warm its code, which would otherwise show up as server latency.
+ */
+async function pacedLoad(options: {
+  url: string;
+  apiKey: string;
+  warmup: number;
+  duration: number;
+  rate: number;
+}): Promise<LoadResult & { p999: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const target = new URL(`${options.url}/v1/playback-tokens`);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let sent = 0;
+  let inFlight = 0;
+  const send = () => {
+    const body = `{"channelArn":"${CHANNEL_ARN}","ttlSeconds":300,"viewerId":"bench-l-${sent}"}`;
+    sent++;
+    inFlight++;
+    const startedAt = performance.now();
+    const measured = startedAt >= measureFrom;
+    const req = request(
+      target,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${options.apiKey}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          inFlight--;
+          if (res.statusCode !== 201) non2xx++;
+          else if (measured) latencies.push(performance.now() - startedAt);
+        });
+      },
+    );
+    req.on('error', () => {
+      inFlight--;
+      errors++;
+    });
+    req.end(body);
+  };
+  const total = options.warmup + options.duration;
+  const started = performance.now();
+  const measureFrom = started + options.warmup * 1000;
+  const end = started + total * 1000;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(options.rate * total, Math.floor(((now - started) / 1000) * options.rate));
+      while (sent < due) send();
+      if (now < end) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  const drainDeadline = performance.now() + 10_000;
+  while (inFlight > 0 && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 5));
+  const seconds = options.duration;
+  agent.destroy();
+  errors += inFlight;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return { ok: latencies.length, non2xx, errors, seconds, p50: at(0.5), p99: at(0.99), p999: at(0.999) };
+}
+
+async function ceiling(): Promise<{ openssl: number; node: number; nodeCpuMicrosPerSign: number }> {
+  const openssl = await capture('openssl', [
+    'speed',
+    '-multi',
+    String(CORES),
+    '-seconds',
+    String(CEILING_SECONDS),
+    'ecdsap384',
+  ]);
+  const match = /ecdsa \(nistp384\)\s+\S+\s+\S+\s+([\d.]+)/.exec(openssl);
+  if (!match?.[1]) throw new Error(`could not read openssl speed's output:\n${openssl}`);
+  const node = JSON.parse(
+    await capture(process.execPath, [join(ROOT, 'bench/node-sign-ceiling.mjs'), String(CEILING_SECONDS)]),
+  ) as {
+    signsPerSecond: number;
+    cpuMicrosPerSign: number;
+  };
+  return {
+    openssl: Number(match[1]),
+    node: node.signsPerSecond,
+    nodeCpuMicrosPerSign: node.cpuMicrosPerSign,
+  };
+}
+
+function capture(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.add(child);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      children.delete(child);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${command} exited with ${code}`));
+    });
+  });
+}
+
+/** The process and its descendants (cluster workers), from /proc. */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProc(`/proc/${entry}/stat`);
+    const ppid = Number(stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+  }
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index++) tree.push(...(parents.get(tree[index] ?? -1) ?? []));
+  return tree;
+}
+
+/**
+ * User + system CPU seconds of the server's process tree: all threads (libuv pool, V8 helpers
+ * included), and the main threads alone (where the event loop, express and JSON run).
+ */
+function processTreeCpuSeconds(pid: number): { all: number; main: number } {
+  let all = 0;
+  let main = 0;
+  for (const id of processTree(pid)) {
+    all += cpuTicks(`/proc/${id}/stat`);
+    main += cpuTicks(`/proc/${id}/task/${id}/stat`);
+  }
+  return { all: all / CLOCK_TICKS, main: main / CLOCK_TICKS };
+}
+
+/** CPU seconds of the server's process tree and of this process (the load generator). */
+function ownCpuSeconds(pid: number): number {
+  const bench = process.cpuUsage();
+  return processTreeCpuSeconds(pid).all + (bench.user + bench.system) / 1e6;
+}
+
+/** CPU seconds the whole machine spent busy (every process, /proc/stat). */
+function machineBusySeconds(): number {
+  const fields =
+    (readProc('/proc/stat') ?? '').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+}
+
+function cpuTicks(statPath: string): number {
+  const fields = readProc(statPath)?.split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+}
+
+function processTreeRss(pid: number): { rss: number; hwm: number; processes: number } {
+  const tree = processTree(pid);
+  let rss = 0;
+  let hwm = 0;
+  for (const id of tree) {
+    const text = readProc(`/proc/${id}/status`) ?? '';
+    rss += Number(/VmRSS:\s+(\d+)/.exec(text)?.[1] ?? 0);
+    hwm += Number(/VmHWM:\s+(\d+)/.exec(text)?.[1] ?? 0);
+  }
+  return { rss, hwm, processes: tree.length };
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function round(value: number, digits = 0): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function fail(error: unknown): never {
+  for (const child of children) child.kill('SIGKILL');
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+process.once('SIGINT', () => fail(new Error('interrupted')));
+main().then(
+  () => process.exit(0),
+  (error) => fail(error),
+);
