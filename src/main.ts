@@ -9,10 +9,7 @@ import type { Clock, Logger } from './domain/ports.js';
 import { createApp } from './http/create-app.js';
 import { createMetrics } from './http/metrics.js';
 import { loadOpenApiContract } from './http/openapi-contract.js';
-import { keyRoutes } from './http/routes/key-routes.js';
-import { operationalRoutes } from './http/routes/operational-routes.js';
-import { sessionRoutes } from './http/routes/session-routes.js';
-import { tokenRoutes } from './http/routes/token-routes.js';
+import { allRoutes } from './http/routes/all-routes.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createApiKey } from './services/api-key-factory.js';
 import { every } from './services/periodic.js';
@@ -98,20 +95,16 @@ export async function startService(options: StartOptions): Promise<RunningServic
   let shuttingDown = false;
   const app = createApp({
     contract,
-    handlers: {
-      ...tokenRoutes({ issuer, validateItem: contract.schemaValidator('PlaybackTokenRequest') }),
-      ...keyRoutes({ rotator: runtime.rotator, inventory: runtime.inventory }),
-      ...sessionRoutes({
-        revoker: runtime.revoker,
-        validateItem: contract.schemaValidator('ViewerSessionRevocation'),
-      }),
-      ...operationalRoutes({
-        keys: keyCache,
-        metrics,
-        openApiText: contract.text,
-        isShuttingDown: () => shuttingDown,
-      }),
-    },
+    handlers: allRoutes({
+      contract,
+      issuer,
+      rotator: runtime.rotator,
+      inventory: runtime.inventory,
+      revoker: runtime.revoker,
+      keys: keyCache,
+      metrics,
+      isShuttingDown: () => shuttingDown,
+    }),
     authenticator,
     metrics,
     logger,

@@ -6,10 +6,7 @@ import type { ViewerSessionRevoker } from '../../src/domain/ports.js';
 import { createApp } from '../../src/http/create-app.js';
 import { createMetrics, type ServiceMetrics } from '../../src/http/metrics.js';
 import { loadOpenApiContract } from '../../src/http/openapi-contract.js';
-import { keyRoutes } from '../../src/http/routes/key-routes.js';
-import { operationalRoutes } from '../../src/http/routes/operational-routes.js';
-import { sessionRoutes } from '../../src/http/routes/session-routes.js';
-import { tokenRoutes } from '../../src/http/routes/token-routes.js';
+import { allRoutes } from '../../src/http/routes/all-routes.js';
 import { createApiKeyAuthenticator } from '../../src/services/api-key-authenticator.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';
 import { createKeyCache, type KeyCache } from '../../src/services/key-cache.js';
@@ -112,20 +109,16 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   let shuttingDown = false;
   const app = createApp({
     contract,
-    handlers: {
-      ...tokenRoutes({ issuer, validateItem: contract.schemaValidator('PlaybackTokenRequest') }),
-      ...keyRoutes({ rotator, inventory: () => listKeyInventory({ store, registry, drainPolicy }) }),
-      ...sessionRoutes({
-        revoker: options.revoker ?? new RecordingViewerSessionRevoker(),
-        validateItem: contract.schemaValidator('ViewerSessionRevocation'),
-      }),
-      ...operationalRoutes({
-        keys: keyCache,
-        metrics,
-        openApiText: contract.text,
-        isShuttingDown: () => shuttingDown,
-      }),
-    },
+    handlers: allRoutes({
+      contract,
+      issuer,
+      rotator,
+      inventory: () => listKeyInventory({ store, registry, drainPolicy }),
+      revoker: options.revoker ?? new RecordingViewerSessionRevoker(),
+      keys: keyCache,
+      metrics,
+      isShuttingDown: () => shuttingDown,
+    }),
     authenticator,
     metrics,
     logger,

@@ -1,0 +1,40 @@
+import type { ViewerSessionRevoker } from '../../domain/ports.js';
+import type { KeyCache } from '../../services/key-cache.js';
+import type { KeyInventory } from '../../services/key-inventory.js';
+import type { KeyRotator } from '../../services/key-rotator.js';
+import type { TokenIssuer } from '../../services/token-issuer.js';
+import type { OperationHandler } from '../create-app.js';
+import type { ServiceMetrics } from '../metrics.js';
+import type { OpenApiContract } from '../openapi-contract.js';
+import { keyRoutes } from './key-routes.js';
+import { operationalRoutes } from './operational-routes.js';
+import { sessionRoutes } from './session-routes.js';
+import { tokenRoutes } from './token-routes.js';
+
+/** One handler per operation of openapi.yaml, from the services they adapt. */
+export function allRoutes(deps: {
+  readonly contract: OpenApiContract;
+  readonly issuer: TokenIssuer;
+  readonly rotator: KeyRotator;
+  readonly inventory: () => Promise<KeyInventory>;
+  readonly revoker: ViewerSessionRevoker;
+  readonly keys: KeyCache;
+  readonly metrics: ServiceMetrics;
+  readonly isShuttingDown: () => boolean;
+}): Record<string, OperationHandler> {
+  const { contract } = deps;
+  return {
+    ...tokenRoutes({ issuer: deps.issuer, validateItem: contract.schemaValidator('PlaybackTokenRequest') }),
+    ...keyRoutes({ rotator: deps.rotator, inventory: deps.inventory }),
+    ...sessionRoutes({
+      revoker: deps.revoker,
+      validateItem: contract.schemaValidator('ViewerSessionRevocation'),
+    }),
+    ...operationalRoutes({
+      keys: deps.keys,
+      metrics: deps.metrics,
+      openApiText: contract.text,
+      isShuttingDown: deps.isShuttingDown,
+    }),
+  };
+}
