@@ -14,7 +14,6 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { createApiKey } from './services/api-key-factory.js';
 import { every } from './services/periodic.js';
 import { createFailedAttemptLimit, createRequestRateLimit } from './services/request-limits.js';
-import { createTokenIssuer } from './services/token-issuer.js';
 
 export interface RunningService {
   /** e.g. `http://127.0.0.1:8080` */
@@ -83,15 +82,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
 
   const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock: runtime.clock });
   const contract = loadOpenApiContract();
-  const issuer = createTokenIssuer({
-    keys: keyCache,
-    channels: runtime.channels,
-    policy: { defaultTtlSeconds: config.defaultTtlSeconds, maxTtlSeconds: config.maxTtlSeconds },
-    clock: runtime.clock,
-    newUuid: randomUUID,
-    onOutcome: metrics.countToken,
-    channelCheck: config.channelCheck,
-  });
+  const issuer = runtime.tokenIssuer(metrics.countToken);
   let shuttingDown = false;
   const app = createApp({
     contract,

@@ -31,6 +31,7 @@ import { createKeyCache, type KeyCache } from './services/key-cache.js';
 import { type KeyInventory, listKeyInventory } from './services/key-inventory.js';
 import { createKeyRotator, type KeyRotator } from './services/key-rotator.js';
 import { generateSigningKey } from './services/signing-key-factory.js';
+import { createTokenIssuer, type TokenIssuer, type TokenOutcome } from './services/token-issuer.js';
 
 /** Everything the server and the CLI share, wired from the configuration. */
 export interface Runtime {
@@ -47,6 +48,8 @@ export interface Runtime {
   readonly authenticator: ApiKeyAuthenticator;
   readonly drainPolicy: DrainPolicy;
   inventory(): Promise<KeyInventory>;
+  /** The token issuer with the configured TTL policy and channel check. */
+  tokenIssuer(onOutcome?: (outcome: TokenOutcome) => void): TokenIssuer;
 }
 
 /**
@@ -141,5 +144,15 @@ export async function createRuntime(
     authenticator,
     drainPolicy,
     inventory: () => listKeyInventory({ store, registry, drainPolicy }),
+    tokenIssuer: (onOutcome) =>
+      createTokenIssuer({
+        keys: keyCache,
+        channels,
+        policy: { defaultTtlSeconds: config.defaultTtlSeconds, maxTtlSeconds: config.maxTtlSeconds },
+        clock,
+        newUuid: randomUUID,
+        channelCheck: config.channelCheck,
+        ...(onOutcome ? { onOutcome } : {}),
+      }),
   };
 }

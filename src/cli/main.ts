@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { createPinoLogger } from '../adapters/logging/pino-logger.js';
@@ -10,7 +9,6 @@ import { MAXIMUM_RESOLUTIONS, type PlaybackTokenRequest } from '../domain/playba
 import { runServer } from '../main.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createApiKey } from '../services/api-key-factory.js';
-import { createTokenIssuer } from '../services/token-issuer.js';
 
 /**
  * The command line reads the same environment as the server. Results go to stdout alone (a key, a
@@ -151,17 +149,7 @@ program
       withRuntime(async (runtime) => {
         await runtime.rotator.ensureCurrentKey();
         await runtime.keyCache.refresh();
-        const issuer = createTokenIssuer({
-          keys: runtime.keyCache,
-          channels: runtime.channels,
-          policy: {
-            defaultTtlSeconds: runtime.config.defaultTtlSeconds,
-            maxTtlSeconds: runtime.config.maxTtlSeconds,
-          },
-          clock: runtime.clock,
-          newUuid: randomUUID,
-          channelCheck: runtime.config.channelCheck,
-        });
+        const issuer = runtime.tokenIssuer();
         const issued = await issuer.issue({
           channelArn: options.channelArn,
           viewerId: options.viewerId,
