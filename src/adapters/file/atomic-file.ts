@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ServiceError } from '../../domain/errors.js';
 
 /**
  * Writes a file so that readers see either the old or the new content, never a torn one, and the new
@@ -46,5 +47,29 @@ export async function readFileIfExists(path: string): Promise<string | undefined
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/**
+ * Reads one of local mode's JSON files through `parse` (which throws on a wrong shape); undefined
+ * when the file does not exist. Unreadable JSON or a wrong shape is KEY_STORE_CORRUPT, naming the file.
+ */
+export async function readJsonDocument<T>(
+  path: string,
+  what: string,
+  parse: (document: unknown) => T,
+): Promise<T | undefined> {
+  const text = await readFileIfExists(path);
+  if (text === undefined) return undefined;
+  try {
+    return parse(JSON.parse(text));
+  } catch (error) {
+    throw new ServiceError(
+      'KEY_STORE_CORRUPT',
+      `${path} is not a valid ${what}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

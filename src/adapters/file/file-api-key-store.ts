@@ -1,7 +1,6 @@
 import { type ApiKeyRecord, checkChannelPattern, isScope } from '../../domain/api-keys.js';
-import { ServiceError } from '../../domain/errors.js';
 import type { ApiKeyStore } from '../../domain/ports.js';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { readJsonDocument, writeFileAtomic } from './atomic-file.js';
 
 /**
  * `API_KEYS_FILE`: `{"version": 1, "keys": [{id, name?, sha256, scopes, channels?, createdAt}]}`,
@@ -15,19 +14,7 @@ export class FileApiKeyStore implements ApiKeyStore {
   }
 
   async list(): Promise<readonly ApiKeyRecord[]> {
-    const text = await readFileIfExists(this.#path);
-    if (text === undefined) return [];
-    try {
-      return parseApiKeys(JSON.parse(text));
-    } catch (error) {
-      throw new ServiceError(
-        'KEY_STORE_CORRUPT',
-        `${this.#path} is not a valid API key file: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    return (await readJsonDocument(this.#path, 'API key file', parseApiKeys)) ?? [];
   }
 
   async add(record: ApiKeyRecord): Promise<void> {

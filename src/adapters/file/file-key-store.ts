@@ -10,7 +10,7 @@ import {
   type SigningKeyInfo,
   type StoredSigningKey,
 } from '../../domain/signing-key.js';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { readFileIfExists, readJsonDocument, writeFileAtomic } from './atomic-file.js';
 
 /**
  * Local-mode key custody in a folder (`KEYS_DIR`, default `./keys`):
@@ -137,19 +137,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   async #readIndex(): Promise<SigningKeyInfo[]> {
-    const text = await readFileIfExists(this.#indexPath);
-    if (text === undefined) return [];
-    try {
-      return parseIndex(JSON.parse(text));
-    } catch (error) {
-      throw new ServiceError(
-        'KEY_STORE_CORRUPT',
-        `${this.#indexPath} is not a valid key index: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    return (await readJsonDocument(this.#indexPath, 'key index', parseIndex)) ?? [];
   }
 
   async #writeIndex(records: readonly SigningKeyInfo[]): Promise<void> {

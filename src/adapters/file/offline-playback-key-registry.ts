@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ServiceError } from '../../domain/errors.js';
 import type { Clock, Logger, PlaybackKeyRegistry, RegisteredKeyPair } from '../../domain/ports.js';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { readJsonDocument, writeFileAtomic } from './atomic-file.js';
 
 interface OfflineEntry {
   readonly keyId: string;
@@ -76,22 +76,13 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
   }
 
   async #read(): Promise<OfflineEntry[]> {
-    const text = await readFileIfExists(this.#path);
-    if (text === undefined) return [];
-    try {
-      const document = JSON.parse(text) as { version?: unknown; keyPairs?: unknown };
-      if (document.version !== 1 || !Array.isArray(document.keyPairs))
+    const entries = await readJsonDocument(this.#path, 'offline registry', (document) => {
+      const root = document as { version?: unknown; keyPairs?: unknown };
+      if (root?.version !== 1 || !Array.isArray(root.keyPairs))
         throw new Error('expected {"version": 1, "keyPairs": [...]}');
-      return document.keyPairs as OfflineEntry[];
-    } catch (error) {
-      throw new ServiceError(
-        'KEY_STORE_CORRUPT',
-        `${this.#path} is not a valid offline registry: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
+      return root.keyPairs as OfflineEntry[];
+    });
+    return entries ?? [];
   }
 
   async #write(entries: readonly OfflineEntry[]): Promise<void> {
