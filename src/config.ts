@@ -18,6 +18,8 @@ export interface Config {
   readonly apiKeysReloadSeconds: number;
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
+  /** 0 = off; else identical channel-wide tokens are shared within expiry buckets this wide. */
+  readonly tokenReuseSeconds: number;
   readonly clockSkewSeconds: number;
   readonly keyRefreshSeconds: number;
   readonly keyMaxStalenessSeconds: number;
@@ -119,6 +121,9 @@ export function loadConfig(env: Env): Config {
     // TOKEN_DEFAULT_TTL_SECONDS / TOKEN_MAX_TTL_SECONDS: token lifetime when unspecified / at most.
     defaultTtlSeconds: integer('TOKEN_DEFAULT_TTL_SECONDS', 600, 1, 86_400),
     maxTtlSeconds: integer('TOKEN_MAX_TTL_SECONDS', 3600, 1, 7 * 86_400),
+    // TOKEN_REUSE_SECONDS: 0 (off) or the expiry bucket within which identical tokens without
+    // viewerId or singleUse are signed once and handed out again (exp rounded up to the bucket).
+    tokenReuseSeconds: integer('TOKEN_REUSE_SECONDS', 0, 0, 3600),
     // CLOCK_SKEW_SECONDS: allowance for clock differences with IVS, part of the drain period.
     clockSkewSeconds: integer('CLOCK_SKEW_SECONDS', 60, 0, 3600),
     // KEY_REFRESH_SECONDS: how often each replica re-reads its keys from the store.
@@ -157,6 +162,11 @@ export function loadConfig(env: Env): Config {
   if (config.defaultTtlSeconds > config.maxTtlSeconds) {
     problems.push(
       `TOKEN_DEFAULT_TTL_SECONDS (${config.defaultTtlSeconds}) must not exceed TOKEN_MAX_TTL_SECONDS (${config.maxTtlSeconds})`,
+    );
+  }
+  if (config.tokenReuseSeconds >= config.maxTtlSeconds) {
+    problems.push(
+      `TOKEN_REUSE_SECONDS (${config.tokenReuseSeconds}) must be less than TOKEN_MAX_TTL_SECONDS (${config.maxTtlSeconds}): a token may live up to that much longer than asked`,
     );
   }
   if (config.channelCheck !== 'none' && config.registry !== 'ivs') {

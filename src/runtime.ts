@@ -32,6 +32,10 @@ import { type KeyInventory, listKeyInventory } from './services/key-inventory.js
 import { createKeyRotator, type KeyRotator } from './services/key-rotator.js';
 import { generateSigningKey } from './services/signing-key-factory.js';
 import { createTokenIssuer, type TokenIssuer, type TokenOutcome } from './services/token-issuer.js';
+import { createTokenReuse } from './services/token-reuse.js';
+
+/** Bounds the memory of TOKEN_REUSE_SECONDS: distinct channel-wide claims remembered at once. */
+const TOKEN_REUSE_MAX_ENTRIES = 10_000;
 
 /** Everything the server and the CLI share, wired from the configuration. */
 export interface Runtime {
@@ -152,6 +156,14 @@ export async function createRuntime(
         clock,
         newUuid: randomUUID,
         channelCheck: config.channelCheck,
+        reuse:
+          config.tokenReuseSeconds > 0
+            ? createTokenReuse({
+                bucketSeconds: config.tokenReuseSeconds,
+                maxTtlSeconds: config.maxTtlSeconds,
+                maxEntries: TOKEN_REUSE_MAX_ENTRIES,
+              })
+            : undefined,
         ...(onOutcome ? { onOutcome } : {}),
       }),
   };

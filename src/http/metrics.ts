@@ -33,11 +33,11 @@ export function createMetrics(deps: {
   });
   const tokens = new Counter({
     name: 'playback_tokens_issued_total',
-    help: 'Token requests that reached the signer, by outcome: issued, rejected (a claim rule or channel restriction refused it) or failed (no signing key, or IVS could not confirm the channel). Bodies refused by the schema count only in http_requests_total.',
+    help: 'Token requests that reached the signer, by outcome: issued (signed), reused (an identical token signed earlier, TOKEN_REUSE_SECONDS), rejected (a claim rule or channel restriction refused it) or failed (no signing key, or IVS could not confirm the channel). Bodies refused by the schema count only in http_requests_total.',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  for (const outcome of ['issued', 'rejected', 'failed'] as const) tokens.inc({ outcome }, 0);
+  for (const outcome of ['issued', 'reused', 'rejected', 'failed'] as const) tokens.inc({ outcome }, 0);
 
   new Gauge({
     name: 'signing_key_age_seconds',

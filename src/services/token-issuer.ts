@@ -3,11 +3,13 @@ import { type Caller, requireChannelAllowed } from '../domain/api-keys.js';
 import { isServiceError, ServiceError } from '../domain/errors.js';
 import {
   buildPlaybackClaims,
+  type PlaybackClaims,
   type PlaybackTokenRequest,
   type TokenPolicy,
 } from '../domain/playback-claims.js';
 import type { ChannelDirectory, ChannelInfo, Clock } from '../domain/ports.js';
 import type { KeyCache } from './key-cache.js';
+import type { TokenReuse } from './token-reuse.js';
 
 export interface IssuedToken {
   readonly token: string;
@@ -17,7 +19,7 @@ export interface IssuedToken {
   readonly playbackUrl?: string | undefined;
 }
 
-export type TokenOutcome = 'issued' | 'rejected' | 'failed';
+export type TokenOutcome = 'issued' | 'reused' | 'rejected' | 'failed';
 
 export interface TokenIssuer {
   /** Signs one token; throws a ServiceError naming the broken rule. */
@@ -38,6 +40,8 @@ export interface TokenIssuerDeps {
    * playback authorization (409 CHANNEL_NOT_AUTHORIZED). When IVS cannot tell, checks answer 503.
    */
   readonly channelCheck?: ChannelCheck;
+  /** TOKEN_REUSE_SECONDS: hands out one token for identical channel-wide requests (off when absent). */
+  readonly reuse?: TokenReuse | undefined;
 }
 
 export type ChannelCheck = 'none' | 'exists' | 'authorized';
@@ -46,7 +50,7 @@ export type ChannelCheck = 'none' | 'exists' | 'authorized';
 const ENCODED_HEADER = Buffer.from(JSON.stringify({ alg: 'ES384', typ: 'JWT' })).toString('base64url');
 
 export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
-  const { keys, channels, policy, clock, newUuid, onOutcome = () => {}, channelCheck = 'none' } = deps;
+  const { keys, channels, policy, clock, newUuid, reuse, onOutcome = () => {}, channelCheck = 'none' } = deps;
 
   async function checkedChannel(channelArn: string): Promise<ChannelInfo | undefined> {
     const channel = await channels.lookup(channelArn);
@@ -78,17 +82,22 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
   async function issue(request: PlaybackTokenRequest, caller?: Caller): Promise<IssuedToken> {
     try {
       if (caller) requireChannelAllowed(caller, request.channelArn);
-      const { claims, expiresAt } = buildPlaybackClaims(request, { policy, now: clock(), newUuid });
+      const now = clock();
+      const { claims } = buildPlaybackClaims(request, { policy, now, newUuid });
       const key = keys.signingKey();
       // Without a check the lookup is only for the URL, so it runs beside the signature.
       const channelLookup = checkedChannel(request.channelArn);
       if (channelCheck !== 'none') await channelLookup;
-      const [token, channel] = await Promise.all([signCompactJws(claims, key.privateKey), channelLookup]);
+      const sign = (signed: PlaybackClaims) => signCompactJws(signed, key.privateKey);
+      const signed = reuse
+        ? reuse.tokenFor(claims, key.keyId, now, sign)
+        : { token: sign(claims), exp: claims.exp, reused: false };
+      const [token, channel] = await Promise.all([signed.token, channelLookup]);
       const playbackUrl = channel?.playbackUrl;
-      onOutcome('issued');
+      onOutcome(signed.reused ? 'reused' : 'issued');
       return {
         token,
-        expiresAt,
+        expiresAt: new Date(signed.exp * 1000),
         keyId: key.keyId,
         playbackUrl: playbackUrl === undefined ? undefined : withToken(playbackUrl, token),
       };

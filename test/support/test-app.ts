@@ -15,6 +15,7 @@ import { createKeyRotator, type KeyRotator } from '../../src/services/key-rotato
 import { createFailedAttemptLimit, createRequestRateLimit } from '../../src/services/request-limits.js';
 import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import { createTokenIssuer } from '../../src/services/token-issuer.js';
+import { createTokenReuse } from '../../src/services/token-reuse.js';
 import {
   InMemoryApiKeyStore,
   InMemoryKeyStore,
@@ -55,6 +56,8 @@ export interface TestAppOptions {
   readonly rateLimitPerSecond?: number;
   readonly authFailureLimit?: number;
   readonly trustProxy?: boolean;
+  /** TOKEN_REUSE_SECONDS (absent = off, as by default). */
+  readonly tokenReuseSeconds?: number;
 }
 
 /** The whole app, built fresh per test, on in-memory adapters, real crypto and the real contract. */
@@ -105,6 +108,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock: clock.now,
     newUuid: randomUUID,
     onOutcome: metrics.countToken,
+    reuse:
+      options.tokenReuseSeconds === undefined
+        ? undefined
+        : createTokenReuse({ bucketSeconds: options.tokenReuseSeconds, maxTtlSeconds, maxEntries: 1000 }),
   });
   let shuttingDown = false;
   const app = createApp({

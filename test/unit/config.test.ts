@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       apiKeysFile: 'keys/api-keys.json',
       defaultTtlSeconds: 600,
       maxTtlSeconds: 3600,
+      tokenReuseSeconds: 0,
       bodyLimitBytes: 16_384,
     });
   });
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       KEYS_DIR: '/data/keys',
       TOKEN_DEFAULT_TTL_SECONDS: '120',
       TOKEN_MAX_TTL_SECONDS: '900',
+      TOKEN_REUSE_SECONDS: '30',
       CLOCK_SKEW_SECONDS: '30',
       KEY_REFRESH_SECONDS: '10',
       KEY_MAX_STALENESS_SECONDS: '60',
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       apiKeysFile: '/data/keys/api-keys.json',
       defaultTtlSeconds: 120,
       maxTtlSeconds: 900,
+      tokenReuseSeconds: 30,
       clockSkewSeconds: 30,
       keyRefreshSeconds: 10,
       keyMaxStalenessSeconds: 60,
@@ -101,6 +104,8 @@ describe('loadConfig', () => {
     ['TOKEN_MAX_TTL_SECONDS', '0'],
     ['TOKEN_MAX_TTL_SECONDS', '1.5'],
     ['KEY_STORE', 'dynamo'],
+    ['TOKEN_REUSE_SECONDS', '-1'],
+    ['TOKEN_REUSE_SECONDS', '3601'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });
@@ -108,6 +113,12 @@ describe('loadConfig', () => {
   it('refuses a staleness bound shorter than the refresh interval', () => {
     expect(() => loadConfig({ KEY_REFRESH_SECONDS: '60', KEY_MAX_STALENESS_SECONDS: '30' })).toThrow(
       /KEY_MAX_STALENESS_SECONDS \(30\) must be at least KEY_REFRESH_SECONDS \(60\)/,
+    );
+  });
+
+  it('refuses a token reuse bucket as long as the maximum TTL', () => {
+    expect(() => loadConfig({ TOKEN_MAX_TTL_SECONDS: '600', TOKEN_REUSE_SECONDS: '600' })).toThrow(
+      /TOKEN_REUSE_SECONDS \(600\) must be less than TOKEN_MAX_TTL_SECONDS \(600\)/,
     );
   });
 
