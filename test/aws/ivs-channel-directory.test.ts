@@ -1,43 +1,22 @@
-import type { IvsClient } from '@aws-sdk/client-ivs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   IvsChannelDirectory,
   type IvsChannelDirectoryOptions,
 } from '../../src/adapters/aws/ivs-channel-directory.js';
-import { type RateLimiter, TokenBucket } from '../../src/adapters/aws/rate-limiter.js';
-import { type AwsStandIn, ivsClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
-import { ManualClock, RecordingLogger } from '../support/fakes.js';
+import { TokenBucket } from '../../src/adapters/aws/rate-limiter.js';
+import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
+import { CountingLimiter, ManualClock, RecordingLogger } from '../support/fakes.js';
 
-let standIn: AwsStandIn;
-let client: IvsClient;
+const { standIn, ivsClient: client } = useStandIn({ clientsPerTest: true });
 let clock: ManualClock;
 
-beforeAll(async () => {
-  standIn = await startAwsStandIn();
-});
 beforeEach(() => {
-  standIn.reset();
-  client = ivsClientFor(standIn);
   clock = new ManualClock();
 });
-afterEach(() => {
-  client.destroy();
-});
-afterAll(async () => {
-  await standIn.close();
-});
-
-/** Lets every call through at once and counts them, so tests that are not about pacing stay fast. */
-class CountingLimiter implements RateLimiter {
-  taken = 0;
-  async take(): Promise<void> {
-    this.taken += 1;
-  }
-}
 
 function directory(options: Partial<IvsChannelDirectoryOptions> = {}) {
   return new IvsChannelDirectory({
-    client,
+    client: client(),
     logger: new RecordingLogger(),
     clock: clock.now,
     rateLimiter: new CountingLimiter(),
@@ -179,7 +158,7 @@ describe('IvsChannelDirectory', () => {
       },
     });
     const channels = new IvsChannelDirectory({
-      client,
+      client: client(),
       logger: new RecordingLogger(),
       clock: clock.now,
       rateLimiter,
@@ -198,7 +177,11 @@ describe('IvsChannelDirectory', () => {
       string,
       string,
     ];
-    const channels = new IvsChannelDirectory({ client, logger: new RecordingLogger(), clock: clock.now });
+    const channels = new IvsChannelDirectory({
+      client: client(),
+      logger: new RecordingLogger(),
+      clock: clock.now,
+    });
     const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
 
     const lookups = [channels.lookup(a)];

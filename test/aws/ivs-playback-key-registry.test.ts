@@ -1,50 +1,25 @@
-import type { IvsClient } from '@aws-sdk/client-ivs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   IvsPlaybackKeyRegistry,
   KEY_ID_TAG,
   MANAGED_BY_TAG,
   MANAGED_BY_VALUE,
 } from '../../src/adapters/aws/ivs-playback-key-registry.js';
-import { ServiceError } from '../../src/domain/errors.js';
 import { generateSigningKey } from '../../src/services/signing-key-factory.js';
-import { type AwsStandIn, ivsClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
+import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
 import { RecordingLogger } from '../support/fakes.js';
+import { serviceErrorOf } from '../support/service-errors.js';
 
-let standIn: AwsStandIn;
-let client: IvsClient;
-
-beforeAll(async () => {
-  standIn = await startAwsStandIn();
-});
-beforeEach(() => {
-  standIn.reset();
-  // A fresh client per test: the SDK's retry quota is per client, and some tests spend it.
-  client = ivsClientFor(standIn);
-});
-afterEach(() => {
-  client.destroy();
-});
-afterAll(async () => {
-  await standIn.close();
-});
+// A fresh client per test: the SDK's retry quota is per client, and some tests spend it.
+const { standIn, ivsClient: client } = useStandIn({ clientsPerTest: true });
 
 function registry(options: { pageSize?: number } = {}) {
-  return new IvsPlaybackKeyRegistry({ client, logger: new RecordingLogger(), ...options });
+  return new IvsPlaybackKeyRegistry({ client: client(), logger: new RecordingLogger(), ...options });
 }
 
 const newKey = () => generateSigningKey(new Date());
 const calls = (operation: string) => standIn.requests.filter((request) => request.operation === operation);
 const ourTags = (keyId: string) => ({ [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [KEY_ID_TAG]: keyId });
-
-async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
-  return error;
-}
 
 describe('IvsPlaybackKeyRegistry.importKey', () => {
   it('imports the public key named after the key id, with the tags that mark it ours', async () => {
@@ -98,7 +73,7 @@ describe('IvsPlaybackKeyRegistry.importKey', () => {
     const key = await newKey();
     standIn.ivs.addForeignKeyPair({ publicKeyMaterial: key.publicKeyPem, name: 'by-hand' });
 
-    const failure = await failureOf(registry().importKey(key));
+    const failure = await serviceErrorOf(registry().importKey(key));
 
     expect(failure.code).toBe('INTERNAL');
     expect(failure.message).toContain(`${KEY_ID_TAG}=${key.keyId}`);
@@ -111,7 +86,7 @@ describe('IvsPlaybackKeyRegistry.importKey', () => {
     standIn.ivs.addForeignKeyPair({ name: 'foreign-a' });
     standIn.ivs.addForeignKeyPair({ name: 'foreign-b' });
 
-    const failure = await failureOf(registry().importKey(await newKey()));
+    const failure = await serviceErrorOf(registry().importKey(await newKey()));
 
     expect(failure.code).toBe('NO_FREE_KEY_SLOT');
     expect(failure.details).toEqual({
@@ -174,7 +149,7 @@ describe('IvsPlaybackKeyRegistry.list', () => {
     standIn.faults.add({ kind: 'server-error', operation: 'GetPlaybackKeyPair' });
     const logger = new RecordingLogger();
 
-    const pairs = await new IvsPlaybackKeyRegistry({ client, logger }).list();
+    const pairs = await new IvsPlaybackKeyRegistry({ client: client(), logger }).list();
 
     expect(pairs).toEqual([expect.objectContaining({ keyId: key.keyId, fingerprint: undefined })]);
     expect(logger.entries.map((entry) => entry.level)).toEqual(['warn']);
@@ -203,7 +178,7 @@ describe('IvsPlaybackKeyRegistry.list', () => {
   ] as const)('fails with DEPENDENCY_UNAVAILABLE when IVS keeps failing (%s)', async (kind, awsError) => {
     standIn.faults.add({ kind, operation: 'ListPlaybackKeyPairs' });
 
-    const failure = await failureOf(registry().list());
+    const failure = await serviceErrorOf(registry().list());
 
     expect(failure.code).toBe('DEPENDENCY_UNAVAILABLE');
     expect(failure.retryAfterSeconds).toBe(5);
@@ -288,7 +263,7 @@ describe('IvsPlaybackKeyRegistry.deleteKeyPair', () => {
     const pair = await registry().importKey(await newKey());
     standIn.faults.add({ kind: 'server-error', operation: 'DeletePlaybackKeyPair' });
 
-    const failure = await failureOf(registry().deleteKeyPair(pair));
+    const failure = await serviceErrorOf(registry().deleteKeyPair(pair));
 
     expect(failure).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryAfterSeconds: 5 });
     expect(standIn.ivs.keyPairs).toHaveLength(1);

@@ -1,43 +1,19 @@
-import type { IvsClient } from '@aws-sdk/client-ivs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   IvsViewerSessionRevoker,
   type IvsViewerSessionRevokerOptions,
 } from '../../src/adapters/aws/ivs-viewer-session-revoker.js';
-import { type RateLimiter, TokenBucket } from '../../src/adapters/aws/rate-limiter.js';
-import { ServiceError } from '../../src/domain/errors.js';
+import { TokenBucket } from '../../src/adapters/aws/rate-limiter.js';
 import type { ViewerSessionRevocation } from '../../src/domain/ports.js';
-import { type AwsStandIn, ivsClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
-import { RecordingLogger } from '../support/fakes.js';
+import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
+import { CountingLimiter, RecordingLogger } from '../support/fakes.js';
+import { serviceErrorOf } from '../support/service-errors.js';
 
-let standIn: AwsStandIn;
-let client: IvsClient;
-
-beforeAll(async () => {
-  standIn = await startAwsStandIn();
-});
-beforeEach(() => {
-  standIn.reset();
-  client = ivsClientFor(standIn);
-});
-afterEach(() => {
-  client.destroy();
-});
-afterAll(async () => {
-  await standIn.close();
-});
-
-/** Lets every call through at once and counts them, so tests that are not about pacing stay fast. */
-class CountingLimiter implements RateLimiter {
-  taken = 0;
-  async take(): Promise<void> {
-    this.taken += 1;
-  }
-}
+const { standIn, ivsClient: client } = useStandIn({ clientsPerTest: true });
 
 function revoker(options: Partial<IvsViewerSessionRevokerOptions> = {}) {
   return new IvsViewerSessionRevoker({
-    client,
+    client: client(),
     logger: new RecordingLogger(),
     singleRateLimiter: new CountingLimiter(),
     batchRateLimiter: new CountingLimiter(),
@@ -49,15 +25,6 @@ const calls = (operation: string) => standIn.requests.filter((request) => reques
 const missingChannel = 'arn:aws:ivs:us-west-2:123456789012:channel/Missing00001';
 const sessionsOn = (channelArn: string, count: number): ViewerSessionRevocation[] =>
   Array.from({ length: count }, (_, index) => ({ channelArn, viewerId: `viewer-${index}` }));
-
-async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
-  return error;
-}
 
 describe('IvsViewerSessionRevoker', () => {
   it('revokes one session with StartViewerSessionRevocation', async () => {
@@ -196,9 +163,11 @@ describe('IvsViewerSessionRevoker', () => {
       },
     });
 
-    await new IvsViewerSessionRevoker({ client, logger: new RecordingLogger(), batchRateLimiter }).revoke(
-      sessionsOn(channel.arn, 45),
-    );
+    await new IvsViewerSessionRevoker({
+      client: client(),
+      logger: new RecordingLogger(),
+      batchRateLimiter,
+    }).revoke(sessionsOn(channel.arn, 45));
 
     expect(calls('BatchStartViewerSessionRevocation')).toHaveLength(3);
     expect(slept).toEqual([500, 500]);
@@ -226,7 +195,7 @@ describe('IvsViewerSessionRevoker', () => {
       const channel = standIn.ivs.addChannel({ authorized: true });
       standIn.faults.add({ kind, operation });
 
-      const failure = await failureOf(revoker().revoke(sessionsOn(channel.arn, count)));
+      const failure = await serviceErrorOf(revoker().revoke(sessionsOn(channel.arn, count)));
 
       expect(failure.code).toBe('DEPENDENCY_UNAVAILABLE');
       expect(failure.retryAfterSeconds).toBe(5);
@@ -245,7 +214,7 @@ describe('IvsViewerSessionRevoker', () => {
       times: 3,
     });
 
-    const failure = await failureOf(revoker().revoke(sessionsOn(channel.arn, 45)));
+    const failure = await serviceErrorOf(revoker().revoke(sessionsOn(channel.arn, 45)));
 
     expect(failure.code).toBe('DEPENDENCY_UNAVAILABLE');
     expect(standIn.ivs.revocations).toHaveLength(20);

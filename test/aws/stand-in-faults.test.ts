@@ -1,60 +1,33 @@
-import {
-  ImportPlaybackKeyPairCommand,
-  type IvsClient,
-  ListPlaybackKeyPairsCommand,
-} from '@aws-sdk/client-ivs';
+import { ImportPlaybackKeyPairCommand, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  type AwsStandIn,
   generateP384KeyPair,
   ivsClientFor,
+  sdkErrorOf,
   secretsManagerClientFor,
-  startAwsStandIn,
 } from '../support/aws-stand-in/index.js';
+import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
 
-let standIn: AwsStandIn;
-let ivs: IvsClient;
-let sm: SecretsManagerClient;
-
-beforeAll(async () => {
-  standIn = await startAwsStandIn();
+const {
+  standIn,
+  ivsClient: ivs,
+  secretsManagerClient: sm,
+} = useStandIn({
   // One attempt, so the SDK's retries cannot hide an injected fault.
-  ivs = ivsClientFor(standIn, { maxAttempts: 1 });
-  sm = secretsManagerClientFor(standIn, { maxAttempts: 1 });
+  ivsClient: { maxAttempts: 1 },
+  secretsManagerClient: { maxAttempts: 1 },
 });
+
 beforeEach(async () => {
-  standIn.reset();
-  await sm.send(new CreateSecretCommand({ Name: 'key', SecretString: 'v1' }));
-});
-afterAll(async () => {
-  ivs.destroy();
-  sm.destroy();
-  await standIn.close();
+  await sm().send(new CreateSecretCommand({ Name: 'key', SecretString: 'v1' }));
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number; code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const failure = error as Error & { $metadata?: { httpStatusCode?: number }; code?: string };
-    return {
-      name: failure.name,
-      ...(failure.$metadata?.httpStatusCode === undefined
-        ? {}
-        : { status: failure.$metadata.httpStatusCode }),
-      ...(failure.code === undefined ? {} : { code: failure.code }),
-    };
-  }
-  throw new Error('expected the call to fail');
-}
-
-const getValue = () => sm.send(new GetSecretValueCommand({ SecretId: 'key' }));
+const getValue = () => sm().send(new GetSecretValueCommand({ SecretId: 'key' }));
 const outcome = (promise: Promise<unknown>) =>
   promise.then(
     () => 'ok',
@@ -71,8 +44,8 @@ describe('fault kinds', () => {
     async (kind, ivsName, ivsStatus, smName, smStatus) => {
       standIn.faults.add({ kind });
 
-      const ivsFailure = await errorOf(ivs.send(new ListPlaybackKeyPairsCommand({})));
-      const smFailure = await errorOf(getValue());
+      const ivsFailure = await sdkErrorOf(ivs().send(new ListPlaybackKeyPairsCommand({})));
+      const smFailure = await sdkErrorOf(getValue());
 
       expect(ivsFailure).toMatchObject({ name: ivsName, status: ivsStatus });
       expect(smFailure).toMatchObject({ name: smName, status: smStatus });
@@ -84,8 +57,8 @@ describe('fault kinds', () => {
   it('drop closes the connection without an answer and without the effect', async () => {
     standIn.faults.add({ kind: 'drop', operation: 'ImportPlaybackKeyPair' });
 
-    const failure = await errorOf(
-      ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: generateP384KeyPair().publicKeyPem })),
+    const failure = await sdkErrorOf(
+      ivs().send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: generateP384KeyPair().publicKeyPem })),
     );
 
     expect(failure.code ?? failure.name).toMatch(/ECONNRESET|socket hang up/i);
@@ -113,11 +86,11 @@ describe('afterEffect: the request takes effect, the reply is lost', () => {
     const { publicKeyPem } = generateP384KeyPair();
     standIn.faults.add({ kind: 'drop', operation: 'ImportPlaybackKeyPair', afterEffect: true, times: 1 });
 
-    const lost = await errorOf(
-      ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicKeyPem })),
+    const lost = await sdkErrorOf(
+      ivs().send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicKeyPem })),
     );
-    const retry = await errorOf(
-      ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicKeyPem })),
+    const retry = await sdkErrorOf(
+      ivs().send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicKeyPem })),
     );
 
     expect(lost.code ?? lost.name).toMatch(/ECONNRESET|socket hang up/i);
@@ -146,7 +119,7 @@ describe('afterEffect: the request takes effect, the reply is lost', () => {
     });
     standIn.faults.add({ kind: 'latency', latencyMs: 400, operation: 'PutSecretValue', afterEffect: true });
 
-    const failure = await errorOf(
+    const failure = await sdkErrorOf(
       impatient.send(new PutSecretValueCommand({ SecretId: 'key', SecretString: 'v2' })),
     );
 
@@ -194,9 +167,9 @@ describe('which requests a fault hits', () => {
 
     const smRead = await outcome(getValue());
     const smWrite = await outcome(
-      sm.send(new PutSecretValueCommand({ SecretId: 'key', SecretString: 'v2' })),
+      sm().send(new PutSecretValueCommand({ SecretId: 'key', SecretString: 'v2' })),
     );
-    const ivsRead = await outcome(ivs.send(new ListPlaybackKeyPairsCommand({})));
+    const ivsRead = await outcome(ivs().send(new ListPlaybackKeyPairsCommand({})));
 
     expect([smRead, smWrite, ivsRead]).toEqual(['ok', 'ThrottlingException', 'ThrottlingException']);
   });

@@ -6,7 +6,6 @@ import {
   GetChannelCommand,
   GetPlaybackKeyPairCommand,
   ImportPlaybackKeyPairCommand,
-  type IvsClient,
   ListPlaybackKeyPairsCommand,
   ListTagsForResourceCommand,
   paginateListPlaybackKeyPairs,
@@ -14,27 +13,14 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ivs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AwsStandIn,
-  generateP384KeyPair,
-  ivsClientFor,
-  playbackKeyFingerprint,
-  startAwsStandIn,
-} from '../support/aws-stand-in/index.js';
+import { describe, expect, it } from 'vitest';
+import { generateP384KeyPair, playbackKeyFingerprint, sdkErrorOf } from '../support/aws-stand-in/index.js';
+import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
 
 const fixedNow = new Date('2030-01-02T03:04:05.000Z');
-let standIn: AwsStandIn;
-let ivs: IvsClient;
-
-beforeAll(async () => {
-  standIn = await startAwsStandIn({ clock: () => fixedNow });
-  ivs = ivsClientFor(standIn, { maxAttempts: 1 });
-});
-beforeEach(() => standIn.reset());
-afterAll(async () => {
-  ivs.destroy();
-  await standIn.close();
+const { standIn, ivsClient: ivs } = useStandIn({
+  standIn: { clock: () => fixedNow },
+  ivsClient: { maxAttempts: 1 },
 });
 
 function importKey(
@@ -42,29 +28,7 @@ function importKey(
   tags: Record<string, string> = {},
   publicKeyMaterial = generateP384KeyPair().publicKeyPem,
 ) {
-  return ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags }));
-}
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<{ name: string; status?: number; exceptionMessage?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const failure = error as {
-      name: string;
-      $metadata?: { httpStatusCode?: number };
-      exceptionMessage?: string;
-    };
-    return {
-      name: failure.name,
-      ...(failure.$metadata?.httpStatusCode === undefined
-        ? {}
-        : { status: failure.$metadata.httpStatusCode }),
-      ...(failure.exceptionMessage === undefined ? {} : { exceptionMessage: failure.exceptionMessage }),
-    };
-  }
-  throw new Error('expected the call to fail');
+  return ivs().send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags }));
 }
 
 describe('ImportPlaybackKeyPair', () => {
@@ -97,7 +61,7 @@ describe('ImportPlaybackKeyPair', () => {
     await importKey('two');
     standIn.ivs.addForeignKeyPair({ name: 'someone-elses' });
 
-    const failure = await errorOf(importKey('four'));
+    const failure = await sdkErrorOf(importKey('four'));
 
     expect(failure).toMatchObject({ name: 'ServiceQuotaExceededException', status: 402 });
     expect(standIn.ivs.keyPairs).toHaveLength(3);
@@ -107,7 +71,7 @@ describe('ImportPlaybackKeyPair', () => {
     const { publicKeyPem } = generateP384KeyPair();
     await importKey('first', {}, publicKeyPem);
 
-    const failure = await errorOf(importKey('again', {}, publicKeyPem));
+    const failure = await sdkErrorOf(importKey('again', {}, publicKeyPem));
 
     expect(failure).toMatchObject({ name: 'ConflictException', status: 409 });
   });
@@ -127,7 +91,7 @@ describe('ImportPlaybackKeyPair', () => {
     ],
     ['garbage', '-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n'],
   ])('refuses %s with ValidationException', async (_what, pem) => {
-    const failure = await errorOf(importKey('bad', {}, pem.toString()));
+    const failure = await sdkErrorOf(importKey('bad', {}, pem.toString()));
 
     expect(failure).toMatchObject({ name: 'ValidationException', status: 400 });
     expect(standIn.ivs.keyPairs).toEqual([]);
@@ -138,7 +102,7 @@ describe('GetPlaybackKeyPair and DeletePlaybackKeyPair', () => {
   it('gets a key pair with its fingerprint', async () => {
     const { keyPair } = await importKey('k');
 
-    const got = await ivs.send(new GetPlaybackKeyPairCommand({ arn: keyPair?.arn }));
+    const got = await ivs().send(new GetPlaybackKeyPairCommand({ arn: keyPair?.arn }));
 
     expect(got.keyPair).toEqual(keyPair);
   });
@@ -146,7 +110,7 @@ describe('GetPlaybackKeyPair and DeletePlaybackKeyPair', () => {
   it('answers ResourceNotFoundException (HTTP 404) for an unknown key pair', async () => {
     const arn = 'arn:aws:ivs:us-west-2:123456789012:playback-key/AbCdEfGhIjKl';
 
-    const failure = await errorOf(ivs.send(new GetPlaybackKeyPairCommand({ arn })));
+    const failure = await sdkErrorOf(ivs().send(new GetPlaybackKeyPairCommand({ arn })));
 
     expect(failure).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
     expect(failure.exceptionMessage).toContain(arn);
@@ -157,8 +121,8 @@ describe('GetPlaybackKeyPair and DeletePlaybackKeyPair', () => {
     await importKey('b');
     await importKey('c');
 
-    await ivs.send(new DeletePlaybackKeyPairCommand({ arn: first.keyPair?.arn }));
-    const again = await errorOf(ivs.send(new DeletePlaybackKeyPairCommand({ arn: first.keyPair?.arn })));
+    await ivs().send(new DeletePlaybackKeyPairCommand({ arn: first.keyPair?.arn }));
+    const again = await sdkErrorOf(ivs().send(new DeletePlaybackKeyPairCommand({ arn: first.keyPair?.arn })));
     const fourth = await importKey('d');
 
     expect(again).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
@@ -171,8 +135,8 @@ describe('ListPlaybackKeyPairs', () => {
   it('pages with maxResults and nextToken, summaries without fingerprints', async () => {
     const imported = [await importKey('a'), await importKey('b'), await importKey('c')];
 
-    const first = await ivs.send(new ListPlaybackKeyPairsCommand({ maxResults: 2 }));
-    const second = await ivs.send(
+    const first = await ivs().send(new ListPlaybackKeyPairsCommand({ maxResults: 2 }));
+    const second = await ivs().send(
       new ListPlaybackKeyPairsCommand({ maxResults: 2, nextToken: first.nextToken }),
     );
 
@@ -188,7 +152,7 @@ describe('ListPlaybackKeyPairs', () => {
     await importKey('c');
 
     const names: string[] = [];
-    for await (const page of paginateListPlaybackKeyPairs({ client: ivs, pageSize: 1 }, {})) {
+    for await (const page of paginateListPlaybackKeyPairs({ client: ivs(), pageSize: 1 }, {})) {
       names.push(...(page.keyPairs ?? []).map((keyPair) => keyPair.name ?? ''));
     }
 
@@ -203,15 +167,15 @@ describe('ListPlaybackKeyPairs', () => {
     await importKey('b');
     await importKey('c');
 
-    const first = await ivs.send(new ListPlaybackKeyPairsCommand({ maxResults: 1 }));
-    await ivs.send(new DeletePlaybackKeyPairCommand({ arn: a.keyPair?.arn }));
-    const rest = await ivs.send(new ListPlaybackKeyPairsCommand({ nextToken: first.nextToken }));
+    const first = await ivs().send(new ListPlaybackKeyPairsCommand({ maxResults: 1 }));
+    await ivs().send(new DeletePlaybackKeyPairCommand({ arn: a.keyPair?.arn }));
+    const rest = await ivs().send(new ListPlaybackKeyPairsCommand({ nextToken: first.nextToken }));
 
     expect(rest.keyPairs?.map((keyPair) => keyPair.name)).toEqual(['b', 'c']);
   });
 
   it('returns an empty list when nothing is imported', async () => {
-    const listed = await ivs.send(new ListPlaybackKeyPairsCommand({}));
+    const listed = await ivs().send(new ListPlaybackKeyPairsCommand({}));
 
     expect(listed.keyPairs).toEqual([]);
     expect(listed.nextToken).toBeUndefined();
@@ -222,7 +186,7 @@ describe('GetChannel and BatchGetChannel', () => {
   it('returns a seeded channel with its playback URL and authorization flag', async () => {
     const channel = standIn.ivs.addChannel({ name: 'private', authorized: true, latencyMode: 'NORMAL' });
 
-    const got = await ivs.send(new GetChannelCommand({ arn: channel.arn }));
+    const got = await ivs().send(new GetChannelCommand({ arn: channel.arn }));
 
     expect(channel.arn).toMatch(/^arn:aws:ivs:us-west-2:123456789012:channel\/[a-zA-Z0-9]{12}$/);
     const id = channel.arn.split('/')[1];
@@ -242,8 +206,8 @@ describe('GetChannel and BatchGetChannel', () => {
   });
 
   it('answers ResourceNotFoundException for an unknown channel', async () => {
-    const failure = await errorOf(
-      ivs.send(new GetChannelCommand({ arn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl' })),
+    const failure = await sdkErrorOf(
+      ivs().send(new GetChannelCommand({ arn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl' })),
     );
 
     expect(failure).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
@@ -253,7 +217,7 @@ describe('GetChannel and BatchGetChannel', () => {
     const known = standIn.ivs.addChannel({ authorized: true });
     const unknownArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl';
 
-    const batch = await ivs.send(new BatchGetChannelCommand({ arns: [known.arn, unknownArn] }));
+    const batch = await ivs().send(new BatchGetChannelCommand({ arns: [known.arn, unknownArn] }));
 
     expect(batch.channels?.map((channel) => channel.arn)).toEqual([known.arn]);
     expect(batch.errors).toEqual([
@@ -266,10 +230,10 @@ describe('viewer session revocation', () => {
   it('records a single revocation, defaulting the session version to 0', async () => {
     const channel = standIn.ivs.addChannel({ authorized: true });
 
-    await ivs.send(
+    await ivs().send(
       new StartViewerSessionRevocationCommand({ channelArn: channel.arn, viewerId: 'viewer-1' }),
     );
-    await ivs.send(
+    await ivs().send(
       new StartViewerSessionRevocationCommand({
         channelArn: channel.arn,
         viewerId: 'viewer-2',
@@ -296,8 +260,8 @@ describe('viewer session revocation', () => {
   });
 
   it('refuses a revocation on an unknown channel with ResourceNotFoundException', async () => {
-    const failure = await errorOf(
-      ivs.send(
+    const failure = await sdkErrorOf(
+      ivs().send(
         new StartViewerSessionRevocationCommand({
           channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl',
           viewerId: 'v',
@@ -313,7 +277,7 @@ describe('viewer session revocation', () => {
     const channel = standIn.ivs.addChannel({ authorized: true });
     const unknownArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl';
 
-    const result = await ivs.send(
+    const result = await ivs().send(
       new BatchStartViewerSessionRevocationCommand({
         viewerSessions: [
           { channelArn: channel.arn, viewerId: 'a' },
@@ -357,11 +321,11 @@ describe('tagging', () => {
     const { keyPair } = await importKey('k', { owner: 'svc' });
     const resourceArn = keyPair?.arn;
 
-    await ivs.send(
+    await ivs().send(
       new TagResourceCommand({ resourceArn, tags: { state: 'current', 'spaced key': 'a:b/c' } }),
     );
-    await ivs.send(new UntagResourceCommand({ resourceArn, tagKeys: ['owner'] }));
-    const listed = await ivs.send(new ListTagsForResourceCommand({ resourceArn }));
+    await ivs().send(new UntagResourceCommand({ resourceArn, tagKeys: ['owner'] }));
+    const listed = await ivs().send(new ListTagsForResourceCommand({ resourceArn }));
 
     expect(listed.tags).toEqual({ state: 'current', 'spaced key': 'a:b/c' });
     expect(standIn.ivs.keyPair(resourceArn ?? '')?.tags).toEqual({ state: 'current', 'spaced key': 'a:b/c' });
@@ -370,15 +334,15 @@ describe('tagging', () => {
   it('tags channels too', async () => {
     const channel = standIn.ivs.addChannel({ authorized: false, tags: { team: 'video' } });
 
-    await ivs.send(new TagResourceCommand({ resourceArn: channel.arn, tags: { tier: 'gold' } }));
-    const listed = await ivs.send(new ListTagsForResourceCommand({ resourceArn: channel.arn }));
+    await ivs().send(new TagResourceCommand({ resourceArn: channel.arn, tags: { tier: 'gold' } }));
+    const listed = await ivs().send(new ListTagsForResourceCommand({ resourceArn: channel.arn }));
 
     expect(listed.tags).toEqual({ team: 'video', tier: 'gold' });
   });
 
   it('answers ResourceNotFoundException for an unknown resource', async () => {
-    const failure = await errorOf(
-      ivs.send(
+    const failure = await sdkErrorOf(
+      ivs().send(
         new ListTagsForResourceCommand({
           resourceArn: 'arn:aws:ivs:us-west-2:123456789012:playback-key/AbCdEfGhIjKl',
         }),
@@ -393,7 +357,7 @@ describe('reset', () => {
   it('forgets key pairs, channels, revocations and recorded requests', async () => {
     await importKey('k');
     const channel = standIn.ivs.addChannel({ authorized: true });
-    await ivs.send(new StartViewerSessionRevocationCommand({ channelArn: channel.arn, viewerId: 'v' }));
+    await ivs().send(new StartViewerSessionRevocationCommand({ channelArn: channel.arn, viewerId: 'v' }));
 
     standIn.reset();
 

@@ -5,56 +5,31 @@ import {
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
-  type SecretsManagerClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsStandIn, secretsManagerClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sdkErrorOf } from '../support/aws-stand-in/index.js';
+import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
 
 const token = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;
 let now = new Date('2030-01-01T00:00:00.000Z');
-let standIn: AwsStandIn;
-let sm: SecretsManagerClient;
-
-beforeAll(async () => {
-  standIn = await startAwsStandIn({ clock: () => now });
-  sm = secretsManagerClientFor(standIn, { maxAttempts: 1 });
+const { standIn, secretsManagerClient: sm } = useStandIn({
+  standIn: { clock: () => now },
+  secretsManagerClient: { maxAttempts: 1 },
 });
+
 beforeEach(() => {
-  standIn.reset();
   now = new Date('2030-01-01T00:00:00.000Z');
 });
-afterAll(async () => {
-  sm.destroy();
-  await standIn.close();
-});
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<{ name: string; status?: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const failure = error as Error & { $metadata?: { httpStatusCode?: number } };
-    return {
-      name: failure.name,
-      message: failure.message,
-      ...(failure.$metadata?.httpStatusCode === undefined
-        ? {}
-        : { status: failure.$metadata.httpStatusCode }),
-    };
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function stages(secretId: string): Promise<Record<string, string[]>> {
-  return (await sm.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
+  return (await sm().send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
 }
 
 async function createKeySecret(): Promise<string> {
-  await sm.send(
+  await sm().send(
     new CreateSecretCommand({ Name: 'playback/key', SecretString: 'v1', ClientRequestToken: token(1) }),
   );
   return 'playback/key';
@@ -62,7 +37,7 @@ async function createKeySecret(): Promise<string> {
 
 describe('CreateSecret', () => {
   it('creates the first version from ClientRequestToken with AWSCURRENT', async () => {
-    const created = await sm.send(
+    const created = await sm().send(
       new CreateSecretCommand({
         Name: 'playback/key',
         SecretString: '{"k":1}',
@@ -76,7 +51,7 @@ describe('CreateSecret', () => {
     );
     expect(created).toMatchObject({ Name: 'playback/key', VersionId: token(1) });
     expect(await stages('playback/key')).toEqual({ [token(1)]: ['AWSCURRENT'] });
-    const value = await sm.send(new GetSecretValueCommand({ SecretId: 'playback/key' }));
+    const value = await sm().send(new GetSecretValueCommand({ SecretId: 'playback/key' }));
     expect(value).toMatchObject({
       SecretString: '{"k":1}',
       VersionId: token(1),
@@ -88,19 +63,19 @@ describe('CreateSecret', () => {
   it('refuses an existing name with ResourceExistsException', async () => {
     await createKeySecret();
 
-    const failure = await errorOf(
-      sm.send(new CreateSecretCommand({ Name: 'playback/key', SecretString: 'other' })),
+    const failure = await sdkErrorOf(
+      sm().send(new CreateSecretCommand({ Name: 'playback/key', SecretString: 'other' })),
     );
 
     expect(failure).toMatchObject({ name: 'ResourceExistsException', status: 400 });
   });
 
   it('treats a repeat with the same token and value as the same create (an SDK retry)', async () => {
-    const first = await sm.send(
+    const first = await sm().send(
       new CreateSecretCommand({ Name: 's', SecretString: 'v', ClientRequestToken: token(1) }),
     );
 
-    const again = await sm.send(
+    const again = await sm().send(
       new CreateSecretCommand({ Name: 's', SecretString: 'v', ClientRequestToken: token(1) }),
     );
 
@@ -109,10 +84,10 @@ describe('CreateSecret', () => {
   });
 
   it('creates a secret without a value, which has no versions yet', async () => {
-    await sm.send(new CreateSecretCommand({ Name: 'empty', Description: 'filled later' }));
+    await sm().send(new CreateSecretCommand({ Name: 'empty', Description: 'filled later' }));
 
-    const described = await sm.send(new DescribeSecretCommand({ SecretId: 'empty' }));
-    const failure = await errorOf(sm.send(new GetSecretValueCommand({ SecretId: 'empty' })));
+    const described = await sm().send(new DescribeSecretCommand({ SecretId: 'empty' }));
+    const failure = await sdkErrorOf(sm().send(new GetSecretValueCommand({ SecretId: 'empty' })));
 
     expect(described).toMatchObject({ Name: 'empty', Description: 'filled later', VersionIdsToStages: {} });
     expect(failure.name).toBe('ResourceNotFoundException');
@@ -127,7 +102,7 @@ describe('unknown secrets', () => {
     ['ListSecretVersionIds', () => new ListSecretVersionIdsCommand({ SecretId: 'nope' })],
   ])('%s answers ResourceNotFoundException', async (_operation, command) => {
     // The SDK's command union is too wide for one send() overload, so each call is typed here.
-    const failure = await errorOf(sm.send(command() as GetSecretValueCommand));
+    const failure = await sdkErrorOf(sm().send(command() as GetSecretValueCommand));
 
     expect(failure).toMatchObject({ name: 'ResourceNotFoundException', status: 400 });
   });
@@ -135,11 +110,11 @@ describe('unknown secrets', () => {
 
 describe('SecretId forms', () => {
   it('finds a secret by name, full ARN and partial ARN', async () => {
-    const { ARN } = await sm.send(new CreateSecretCommand({ Name: 'by-arn', SecretString: 'v' }));
+    const { ARN } = await sm().send(new CreateSecretCommand({ Name: 'by-arn', SecretString: 'v' }));
     const partialArn = (ARN ?? '').slice(0, -7);
 
     const values = await Promise.all(
-      ['by-arn', ARN, partialArn].map((SecretId) => sm.send(new GetSecretValueCommand({ SecretId }))),
+      ['by-arn', ARN, partialArn].map((SecretId) => sm().send(new GetSecretValueCommand({ SecretId }))),
     );
 
     expect(values.map((value) => value.SecretString)).toEqual(['v', 'v', 'v']);
@@ -150,16 +125,16 @@ describe('PutSecretValue and staging labels', () => {
   it('moves AWSCURRENT to a new version and AWSPREVIOUS to the version it left', async () => {
     const secretId = await createKeySecret();
 
-    const put = await sm.send(
+    const put = await sm().send(
       new PutSecretValueCommand({ SecretId: secretId, SecretString: 'v2', ClientRequestToken: token(2) }),
     );
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({ SecretId: secretId, SecretString: 'v3', ClientRequestToken: token(3) }),
     );
 
     expect(put).toMatchObject({ VersionId: token(2), VersionStages: ['AWSCURRENT'] });
     expect(await stages(secretId)).toEqual({ [token(2)]: ['AWSPREVIOUS'], [token(3)]: ['AWSCURRENT'] });
-    const previous = await sm.send(
+    const previous = await sm().send(
       new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSPREVIOUS' }),
     );
     expect(previous.SecretString).toBe('v2');
@@ -167,18 +142,18 @@ describe('PutSecretValue and staging labels', () => {
 
   it('keeps unlabelled versions, listed only with IncludeDeprecated', async () => {
     const secretId = await createKeySecret();
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({ SecretId: secretId, SecretString: 'v2', ClientRequestToken: token(2) }),
     );
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({ SecretId: secretId, SecretString: 'v3', ClientRequestToken: token(3) }),
     );
 
-    const labelled = await sm.send(new ListSecretVersionIdsCommand({ SecretId: secretId }));
-    const all = await sm.send(
+    const labelled = await sm().send(new ListSecretVersionIdsCommand({ SecretId: secretId }));
+    const all = await sm().send(
       new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }),
     );
-    const oldest = await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token(1) }));
+    const oldest = await sm().send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token(1) }));
 
     expect(labelled.Versions?.map((version) => version.VersionId)).toEqual([token(2), token(3)]);
     expect(all.Versions?.map((version) => [version.VersionId, version.VersionStages])).toEqual([
@@ -192,7 +167,7 @@ describe('PutSecretValue and staging labels', () => {
   it('stages AWSPENDING without touching AWSCURRENT, and moves AWSPENDING off an older pending version', async () => {
     const secretId = await createKeySecret();
 
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({
         SecretId: secretId,
         SecretString: 'p1',
@@ -201,7 +176,7 @@ describe('PutSecretValue and staging labels', () => {
       }),
     );
     const afterFirst = await stages(secretId);
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({
         SecretId: secretId,
         SecretString: 'p2',
@@ -212,17 +187,17 @@ describe('PutSecretValue and staging labels', () => {
 
     expect(afterFirst).toEqual({ [token(1)]: ['AWSCURRENT'], [token(2)]: ['AWSPENDING'] });
     expect(await stages(secretId)).toEqual({ [token(1)]: ['AWSCURRENT'], [token(3)]: ['AWSPENDING'] });
-    const current = await sm.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const current = await sm().send(new GetSecretValueCommand({ SecretId: secretId }));
     expect(current.SecretString).toBe('v1');
   });
 
   it('is a no-op for the same ClientRequestToken and value', async () => {
     const secretId = await createKeySecret();
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({ SecretId: secretId, SecretString: 'v2', ClientRequestToken: token(2) }),
     );
 
-    const repeat = await sm.send(
+    const repeat = await sm().send(
       new PutSecretValueCommand({ SecretId: secretId, SecretString: 'v2', ClientRequestToken: token(2) }),
     );
 
@@ -233,12 +208,12 @@ describe('PutSecretValue and staging labels', () => {
 
   it('refuses the same ClientRequestToken with another value with ResourceExistsException', async () => {
     const secretId = await createKeySecret();
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({ SecretId: secretId, SecretString: 'v2', ClientRequestToken: token(2) }),
     );
 
-    const failure = await errorOf(
-      sm.send(
+    const failure = await sdkErrorOf(
+      sm().send(
         new PutSecretValueCommand({
           SecretId: secretId,
           SecretString: 'changed',
@@ -254,7 +229,7 @@ describe('PutSecretValue and staging labels', () => {
 describe('GetSecretValue', () => {
   it('selects by VersionId, by VersionStage, or both when they agree', async () => {
     const secretId = await createKeySecret();
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({
         SecretId: secretId,
         SecretString: 'p',
@@ -263,15 +238,15 @@ describe('GetSecretValue', () => {
       }),
     );
 
-    const byId = await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token(2) }));
-    const byStage = await sm.send(
+    const byId = await sm().send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token(2) }));
+    const byStage = await sm().send(
       new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSPENDING' }),
     );
-    const both = await sm.send(
+    const both = await sm().send(
       new GetSecretValueCommand({ SecretId: secretId, VersionId: token(2), VersionStage: 'AWSPENDING' }),
     );
-    const mismatch = await errorOf(
-      sm.send(
+    const mismatch = await sdkErrorOf(
+      sm().send(
         new GetSecretValueCommand({ SecretId: secretId, VersionId: token(2), VersionStage: 'AWSCURRENT' }),
       ),
     );
@@ -284,7 +259,7 @@ describe('GetSecretValue', () => {
 describe('UpdateSecretVersionStage', () => {
   async function secretWithPending(): Promise<string> {
     const secretId = await createKeySecret();
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({
         SecretId: secretId,
         SecretString: 'p',
@@ -298,7 +273,7 @@ describe('UpdateSecretVersionStage', () => {
   it('promotes the pending version with RemoveFromVersionId, moving AWSPREVIOUS along', async () => {
     const secretId = await secretWithPending();
 
-    await sm.send(
+    await sm().send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretId,
         VersionStage: 'AWSCURRENT',
@@ -320,8 +295,8 @@ describe('UpdateSecretVersionStage', () => {
   it('refuses to move a label that sits on another version without RemoveFromVersionId', async () => {
     const secretId = await secretWithPending();
 
-    const failure = await errorOf(
-      sm.send(
+    const failure = await sdkErrorOf(
+      sm().send(
         new UpdateSecretVersionStageCommand({
           SecretId: secretId,
           VersionStage: 'AWSCURRENT',
@@ -337,8 +312,8 @@ describe('UpdateSecretVersionStage', () => {
   it('refuses a RemoveFromVersionId that does not hold the label', async () => {
     const secretId = await secretWithPending();
 
-    const failure = await errorOf(
-      sm.send(
+    const failure = await sdkErrorOf(
+      sm().send(
         new UpdateSecretVersionStageCommand({
           SecretId: secretId,
           VersionStage: 'AWSCURRENT',
@@ -354,7 +329,7 @@ describe('UpdateSecretVersionStage', () => {
   it('removes AWSPENDING with RemoveFromVersionId alone', async () => {
     const secretId = await secretWithPending();
 
-    await sm.send(
+    await sm().send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretId,
         VersionStage: 'AWSPENDING',
@@ -368,7 +343,7 @@ describe('UpdateSecretVersionStage', () => {
   it('attaches a label nobody holds without RemoveFromVersionId', async () => {
     const secretId = await createKeySecret();
 
-    await sm.send(
+    await sm().send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretId,
         VersionStage: 'custom',
@@ -382,8 +357,8 @@ describe('UpdateSecretVersionStage', () => {
   it('refuses to remove AWSCURRENT without moving it', async () => {
     const secretId = await createKeySecret();
 
-    const failure = await errorOf(
-      sm.send(
+    const failure = await sdkErrorOf(
+      sm().send(
         new UpdateSecretVersionStageCommand({
           SecretId: secretId,
           VersionStage: 'AWSCURRENT',
@@ -400,7 +375,7 @@ describe('ListSecretVersionIds', () => {
   it('pages with MaxResults and NextToken', async () => {
     const secretId = await createKeySecret();
     for (const n of [2, 3, 4]) {
-      await sm.send(
+      await sm().send(
         new PutSecretValueCommand({
           SecretId: secretId,
           SecretString: `v${n}`,
@@ -410,8 +385,8 @@ describe('ListSecretVersionIds', () => {
       );
     }
 
-    const first = await sm.send(new ListSecretVersionIdsCommand({ SecretId: secretId, MaxResults: 3 }));
-    const second = await sm.send(
+    const first = await sm().send(new ListSecretVersionIdsCommand({ SecretId: secretId, MaxResults: 3 }));
+    const second = await sm().send(
       new ListSecretVersionIdsCommand({ SecretId: secretId, MaxResults: 3, NextToken: first.NextToken }),
     );
 
@@ -427,8 +402,8 @@ describe('version retention', () => {
     for (let n = 2; n <= 100; n += 1)
       standIn.secrets.addVersion(secretId, { secretString: `v${n}`, versionId: token(n) });
 
-    const failure = await errorOf(
-      sm.send(
+    const failure = await sdkErrorOf(
+      sm().send(
         new PutSecretValueCommand({
           SecretId: secretId,
           SecretString: 'v101',
@@ -437,7 +412,7 @@ describe('version retention', () => {
       ),
     );
     now = new Date(now.getTime() + 25 * 60 * 60 * 1000);
-    await sm.send(
+    await sm().send(
       new PutSecretValueCommand({ SecretId: secretId, SecretString: 'v101', ClientRequestToken: token(101) }),
     );
 
@@ -455,7 +430,7 @@ describe('tags and DescribeSecret', () => {
   it('tags, untags and describes a secret', async () => {
     const secretId = await createKeySecret();
 
-    await sm.send(
+    await sm().send(
       new TagResourceCommand({
         SecretId: secretId,
         Tags: [
@@ -464,9 +439,9 @@ describe('tags and DescribeSecret', () => {
         ],
       }),
     );
-    await sm.send(new TagResourceCommand({ SecretId: secretId, Tags: [{ Key: 'tier', Value: 'gold' }] }));
-    await sm.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: ['owner'] }));
-    const described = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+    await sm().send(new TagResourceCommand({ SecretId: secretId, Tags: [{ Key: 'tier', Value: 'gold' }] }));
+    await sm().send(new UntagResourceCommand({ SecretId: secretId, TagKeys: ['owner'] }));
+    const described = await sm().send(new DescribeSecretCommand({ SecretId: secretId }));
 
     expect(described).toMatchObject({
       Name: secretId,
@@ -482,9 +457,9 @@ describe('DeleteSecret', () => {
   it('schedules deletion: the value is refused with InvalidRequestException, DescribeSecret shows DeletedDate', async () => {
     const secretId = await createKeySecret();
 
-    const deleted = await sm.send(new DeleteSecretCommand({ SecretId: secretId, RecoveryWindowInDays: 7 }));
-    const failure = await errorOf(sm.send(new GetSecretValueCommand({ SecretId: secretId })));
-    const described = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const deleted = await sm().send(new DeleteSecretCommand({ SecretId: secretId, RecoveryWindowInDays: 7 }));
+    const failure = await sdkErrorOf(sm().send(new GetSecretValueCommand({ SecretId: secretId })));
+    const described = await sm().send(new DescribeSecretCommand({ SecretId: secretId }));
 
     expect(deleted.DeletionDate).toEqual(new Date(now.getTime() + 7 * 24 * 60 * 60 * 1000));
     expect(failure).toMatchObject({ name: 'InvalidRequestException', status: 400 });
@@ -494,8 +469,8 @@ describe('DeleteSecret', () => {
   it('deletes at once with ForceDeleteWithoutRecovery, freeing the name', async () => {
     const secretId = await createKeySecret();
 
-    await sm.send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }));
-    const recreated = await sm.send(new CreateSecretCommand({ Name: secretId, SecretString: 'fresh' }));
+    await sm().send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }));
+    const recreated = await sm().send(new CreateSecretCommand({ Name: secretId, SecretString: 'fresh' }));
 
     expect(recreated.Name).toBe(secretId);
     expect(standIn.secrets.secrets).toHaveLength(1);
@@ -511,7 +486,7 @@ describe('seeding through the state API', () => {
       stages: ['AWSPENDING'],
     });
 
-    const pending = await sm.send(
+    const pending = await sm().send(
       new GetSecretValueCommand({ SecretId: 'seeded', VersionStage: 'AWSPENDING' }),
     );
 

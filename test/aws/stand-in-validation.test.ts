@@ -15,53 +15,25 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type AwsStandIn,
   generateP384KeyPair,
   ivsClientFor,
+  sdkErrorOf,
   secretsManagerClientFor,
-  startAwsStandIn,
 } from '../support/aws-stand-in/index.js';
+import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
 import { validateInput } from '../support/aws-stand-in/validate.js';
 import { ivsOperations, secretsManagerOperations } from '../support/aws-stand-in/validation-table.js';
 
 type HttpRequestLike = { headers: Record<string, string>; body?: unknown };
 type AnyClient = IvsClient | SecretsManagerClient;
 
-let standIn: AwsStandIn;
-let ivs: IvsClient;
-let sm: SecretsManagerClient;
-
-beforeAll(async () => {
-  standIn = await startAwsStandIn();
-  ivs = ivsClientFor(standIn, { maxAttempts: 1 });
-  sm = secretsManagerClientFor(standIn, { maxAttempts: 1 });
-});
-beforeEach(() => standIn.reset());
-afterAll(async () => {
-  ivs.destroy();
-  sm.destroy();
-  await standIn.close();
-});
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<{ name: string; status?: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const failure = error as Error & { $metadata?: { httpStatusCode?: number }; exceptionMessage?: string };
-    return {
-      name: failure.name,
-      message: failure.exceptionMessage ?? failure.message,
-      ...(failure.$metadata?.httpStatusCode === undefined
-        ? {}
-        : { status: failure.$metadata.httpStatusCode }),
-    };
-  }
-  throw new Error('expected the call to fail');
-}
+const {
+  standIn,
+  ivsClient: ivs,
+  secretsManagerClient: sm,
+} = useStandIn({ ivsClient: { maxAttempts: 1 }, secretsManagerClient: { maxAttempts: 1 } });
 
 /** The serialized body as text, whether the SDK holds it as a string or as bytes. */
 function bodyText(body: unknown): string {
@@ -118,7 +90,7 @@ describe('request validation (IVS → ValidationException)', () => {
     [
       'a key pair name longer than 128',
       () =>
-        ivs.send(
+        ivs().send(
           new ImportPlaybackKeyPairCommand({
             publicKeyMaterial: generateP384KeyPair().publicKeyPem,
             name: 'n'.repeat(129),
@@ -129,7 +101,7 @@ describe('request validation (IVS → ValidationException)', () => {
     [
       'a key pair name outside [a-zA-Z0-9-_]',
       () =>
-        ivs.send(
+        ivs().send(
           new ImportPlaybackKeyPairCommand({
             publicKeyMaterial: generateP384KeyPair().publicKeyPem,
             name: 'has space',
@@ -140,35 +112,35 @@ describe('request validation (IVS → ValidationException)', () => {
     [
       'an ARN of the wrong resource type',
       () =>
-        ivs.send(
+        ivs().send(
           new GetPlaybackKeyPairCommand({ arn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl' }),
         ),
       "Value at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern",
     ],
     [
       'a missing required member',
-      () => ivs.send(new ImportPlaybackKeyPairCommand({ name: 'k' } as ImportPlaybackKeyPairCommandInput)),
+      () => ivs().send(new ImportPlaybackKeyPairCommand({ name: 'k' } as ImportPlaybackKeyPairCommandInput)),
       "Value null at 'publicKeyMaterial' failed to satisfy constraint: Member must not be null",
     ],
     [
       'maxResults 0',
-      () => ivs.send(new ListPlaybackKeyPairsCommand({ maxResults: 0 })),
+      () => ivs().send(new ListPlaybackKeyPairsCommand({ maxResults: 0 })),
       "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
     ],
     [
       'maxResults 101',
-      () => ivs.send(new ListPlaybackKeyPairsCommand({ maxResults: 101 })),
+      () => ivs().send(new ListPlaybackKeyPairsCommand({ maxResults: 101 })),
       'less than or equal to 100',
     ],
     [
       'an empty BatchGetChannel',
-      () => ivs.send(new BatchGetChannelCommand({ arns: [] })),
+      () => ivs().send(new BatchGetChannelCommand({ arns: [] })),
       "Value at 'arns' failed to satisfy constraint: Member must have length greater than or equal to 1",
     ],
     [
       'a viewerId longer than 40',
       () =>
-        ivs.send(
+        ivs().send(
           new StartViewerSessionRevocationCommand({
             channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl',
             viewerId: 'v'.repeat(41),
@@ -178,11 +150,11 @@ describe('request validation (IVS → ValidationException)', () => {
     ],
     [
       'a nextToken this API did not issue',
-      () => ivs.send(new ListPlaybackKeyPairsCommand({ nextToken: 'bm9wZQ' })),
+      () => ivs().send(new ListPlaybackKeyPairsCommand({ nextToken: 'bm9wZQ' })),
       'nextToken',
     ],
   ])('rejects %s', async (_what, call, expectedMessage) => {
-    const failure = await errorOf(call());
+    const failure = await sdkErrorOf(call());
 
     expect(failure).toMatchObject({ name: 'ValidationException', status: 400 });
     expect(failure.message).toContain(expectedMessage);
@@ -201,15 +173,15 @@ describe('request validation (IVS → ValidationException)', () => {
       body['unexpected'] = true;
     });
 
-    const failure = await errorOf(client.send(new ListPlaybackKeyPairsCommand({})));
+    const failure = await sdkErrorOf(client.send(new ListPlaybackKeyPairsCommand({})));
 
     expect(failure).toMatchObject({ name: 'ValidationException', status: 400 });
     expect(failure.message).toContain("Member 'unexpected' is not accepted");
   });
 
   it('lists every violation of one request in one message', async () => {
-    const failure = await errorOf(
-      ivs.send(
+    const failure = await sdkErrorOf(
+      ivs().send(
         new ImportPlaybackKeyPairCommand({
           name: 'bad name!'.repeat(20),
         } as ImportPlaybackKeyPairCommandInput),
@@ -224,37 +196,39 @@ describe('request validation (Secrets Manager → InvalidParameterException)', (
   it.each<[string, () => Promise<unknown>, string]>([
     [
       'a ClientRequestToken shorter than 32',
-      () => sm.send(new CreateSecretCommand({ Name: 's', SecretString: 'v', ClientRequestToken: 'short' })),
+      () => sm().send(new CreateSecretCommand({ Name: 's', SecretString: 'v', ClientRequestToken: 'short' })),
       "Value at 'ClientRequestToken'",
     ],
     [
       'a SecretString over 65,536 UTF-8 bytes (though under 65,536 characters)',
-      () => sm.send(new CreateSecretCommand({ Name: 's', SecretString: 'é'.repeat(40_000) })),
+      () => sm().send(new CreateSecretCommand({ Name: 's', SecretString: 'é'.repeat(40_000) })),
       "Value at 'SecretString' failed to satisfy constraint: Member must have length less than or equal to 65536",
     ],
     [
       'an empty VersionStages list',
-      () => sm.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v', VersionStages: [] })),
+      () => sm().send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v', VersionStages: [] })),
       "Value at 'VersionStages'",
     ],
     [
       'a missing SecretId',
-      () => sm.send(new DescribeSecretCommand({} as { SecretId: string })),
+      () => sm().send(new DescribeSecretCommand({} as { SecretId: string })),
       "Value null at 'SecretId'",
     ],
     [
       'a secret name with characters AWS refuses',
-      () => sm.send(new CreateSecretCommand({ Name: 'bad name', SecretString: 'v' })),
+      () => sm().send(new CreateSecretCommand({ Name: 'bad name', SecretString: 'v' })),
       'Invalid name',
     ],
     [
       'both SecretString and SecretBinary',
       () =>
-        sm.send(new CreateSecretCommand({ Name: 's', SecretString: 'v', SecretBinary: new Uint8Array([1]) })),
+        sm().send(
+          new CreateSecretCommand({ Name: 's', SecretString: 'v', SecretBinary: new Uint8Array([1]) }),
+        ),
       'not both',
     ],
   ])('rejects %s', async (_what, call, expectedMessage) => {
-    const failure = await errorOf(call());
+    const failure = await sdkErrorOf(call());
 
     expect(failure).toMatchObject({ name: 'InvalidParameterException', status: 400 });
     expect(failure.message).toContain(expectedMessage);
@@ -274,12 +248,12 @@ describe('SigV4 Authorization header', () => {
       delete request.headers['authorization'];
     };
 
-    const ivsFailure = await errorOf(
+    const ivsFailure = await sdkErrorOf(
       afterSigning(ivsClientFor(standIn, { maxAttempts: 1 }), strip).send(
         new ListPlaybackKeyPairsCommand({}),
       ),
     );
-    const smFailure = await errorOf(
+    const smFailure = await sdkErrorOf(
       afterSigning(secretsManagerClientFor(standIn, { maxAttempts: 1 }), strip).send(
         new DescribeSecretCommand({ SecretId: 's' }),
       ),
@@ -295,12 +269,12 @@ describe('SigV4 Authorization header', () => {
       request.headers['authorization'] = 'AWS4-HMAC-SHA256 Credential=nonsense, Signature=zz';
     };
 
-    const ivsFailure = await errorOf(
+    const ivsFailure = await sdkErrorOf(
       afterSigning(ivsClientFor(standIn, { maxAttempts: 1 }), garble).send(
         new ListPlaybackKeyPairsCommand({}),
       ),
     );
-    const smFailure = await errorOf(
+    const smFailure = await sdkErrorOf(
       afterSigning(secretsManagerClientFor(standIn, { maxAttempts: 1 }), garble).send(
         new DescribeSecretCommand({ SecretId: 's' }),
       ),
@@ -316,7 +290,7 @@ describe('SigV4 Authorization header', () => {
       request.body = bodyText(request.body).replace('"s"', '"t"');
     });
 
-    const failure = await errorOf(client.send(new DescribeSecretCommand({ SecretId: 's' })));
+    const failure = await sdkErrorOf(client.send(new DescribeSecretCommand({ SecretId: 's' })));
 
     expect(failure).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
     expect(failure.message).toContain('signature');
@@ -331,9 +305,9 @@ describe('SigV4 Authorization header', () => {
       );
     });
 
-    const regionFailure = await errorOf(wrongRegion.send(new DescribeSecretCommand({ SecretId: 's' })));
-    const serviceFailure = await errorOf(wrongService.send(new DescribeSecretCommand({ SecretId: 's' })));
-    const ivsFailure = await errorOf(
+    const regionFailure = await sdkErrorOf(wrongRegion.send(new DescribeSecretCommand({ SecretId: 's' })));
+    const serviceFailure = await sdkErrorOf(wrongService.send(new DescribeSecretCommand({ SecretId: 's' })));
+    const ivsFailure = await sdkErrorOf(
       ivsClientFor(standIn, { maxAttempts: 1, region: 'eu-west-1' }).send(
         new ListPlaybackKeyPairsCommand({}),
       ),
@@ -351,7 +325,7 @@ describe('SigV4 Authorization header', () => {
       credentials: { accessKeyId: 'SOMEONEELSE', secretAccessKey: 'x' },
     });
 
-    const failure = await errorOf(client.send(new DescribeSecretCommand({ SecretId: 's' })));
+    const failure = await sdkErrorOf(client.send(new DescribeSecretCommand({ SecretId: 's' })));
 
     expect(failure).toMatchObject({ name: 'UnrecognizedClientException', status: 403 });
   });
@@ -359,8 +333,8 @@ describe('SigV4 Authorization header', () => {
 
 describe('operations the stand-in does not implement', () => {
   it('answers UnknownOperationException by name and counts it as rejected', async () => {
-    const ivsFailure = await errorOf(ivs.send(new ListChannelsCommand({})));
-    const smFailure = await errorOf(sm.send(new ListSecretsCommand({})));
+    const ivsFailure = await sdkErrorOf(ivs().send(new ListChannelsCommand({})));
+    const smFailure = await sdkErrorOf(sm().send(new ListSecretsCommand({})));
 
     expect(ivsFailure).toMatchObject({ name: 'UnknownOperationException', status: 404 });
     expect(smFailure).toMatchObject({ name: 'UnknownOperationException', status: 400 });

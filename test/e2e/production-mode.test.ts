@@ -10,6 +10,7 @@ import { type RunningService, startService } from '../../src/main.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';
 import { type AwsStandIn, startAwsStandIn } from '../support/aws-stand-in/index.js';
 import { RecordingLogger } from '../support/fakes.js';
+import { productionEnv } from '../support/production-env.js';
 
 const SECRET_ID = 'ivs-playback-auth/e2e-signing-key';
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
@@ -63,13 +64,7 @@ describe('production mode (Secrets Manager + IVS) against the AWS stand-in', () 
     // The AWS SDK reads region, credentials and endpoints from the process environment.
     Object.assign(process.env, standIn.env());
     const env = {
-      ...standIn.env(),
-      KEY_STORE: 'secrets-manager',
-      SECRET_ID,
-      API_KEYS_FILE: apiKeysFile,
-      KEYS_DIR: folder,
-      HOST: '127.0.0.1',
-      PORT: '0',
+      ...productionEnv(standIn, { secretId: SECRET_ID, apiKeysFile, keysDir: folder }),
       KEY_REFRESH_SECONDS: '1',
       KEY_MAX_STALENESS_SECONDS: '30',
       TOKEN_MAX_TTL_SECONDS: '600',

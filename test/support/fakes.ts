@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../../src/adapters/aws/rate-limiter.js';
 import type { ApiKeyRecord } from '../../src/domain/api-keys.js';
 import { ServiceError } from '../../src/domain/errors.js';
 import type {
@@ -270,6 +271,14 @@ export class ManualClock {
 
   advance(seconds: number): void {
     this.#now += seconds * 1000;
+  }
+}
+
+/** Lets every call through at once and counts them, so tests that are not about pacing stay fast. */
+export class CountingLimiter implements RateLimiter {
+  taken = 0;
+  async take(): Promise<void> {
+    this.taken += 1;
   }
 }
 

@@ -9,6 +9,7 @@ import { type RunningService, startService } from '../../src/main.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';
 import { type AwsStandIn, type RecordedRequest, startAwsStandIn } from './aws-stand-in/index.js';
 import { RecordingLogger } from './fakes.js';
+import { productionEnv } from './production-env.js';
 
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
 
@@ -90,13 +91,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     )
   ).key;
   const env = {
-    ...standIn.env(),
-    KEY_STORE: 'secrets-manager',
-    SECRET_ID: 'ivs-playback-auth/soak',
-    API_KEYS_FILE: apiKeysFile,
-    KEYS_DIR: folder,
-    HOST: '127.0.0.1',
-    PORT: '0',
+    ...productionEnv(standIn, { secretId: 'ivs-playback-auth/soak', apiKeysFile, keysDir: folder }),
     // A short drain (4 + 1 + 2 = 7 s) so normal rotations happen often within the run.
     TOKEN_MAX_TTL_SECONDS: '4',
     TOKEN_DEFAULT_TTL_SECONDS: '4',

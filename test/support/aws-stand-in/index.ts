@@ -17,6 +17,8 @@ export type {
 export { playbackKeyPairQuota } from './ivs-state.js';
 export { generateP384KeyPair, playbackKeyFingerprint } from './playback-keys.js';
 export { ivsClientFor, secretsManagerClientFor } from './sdk-clients.js';
+export type { SdkError } from './sdk-errors.js';
+export { sdkErrorOf } from './sdk-errors.js';
 export type {
   SecretHistoryEntry,
   SecretInit,
