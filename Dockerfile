@@ -10,9 +10,15 @@
 # (`docker buildx imagetools inspect node:24-bookworm-slim` prints the digest.) Keep all stages on
 # the same base. Machines without a registry build a local stand-in: scripts/build-base-image.sh.
 
-# --- build: all dependencies, compile TypeScript to dist/ -----------------------------------------
+# --- build: all dependencies, compile TypeScript to dist/ and the Nettle signer -------------------
 FROM node:24-bookworm-slim AS build
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+# The Nettle signer (native/) is compiled by node-gyp: a C toolchain, Python and Nettle's headers,
+# in this stage only. The runtime stage needs just libnettle8/libhogweed6/libgmp10, which every
+# Debian image has (apt depends on them through GnuTLS).
+RUN apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends g++ make python3 nettle-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Dependencies first, so this layer is reused until the lockfile changes. --ignore-scripts skips
 # `prepare` (= npm run build), which cannot run before the sources are copied; the build is the
@@ -21,8 +27,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-native.mjs ./scripts/
+COPY native/binding.gyp native/nettle_es384.c ./native/
 COPY src ./src
-RUN npm run build
+# The image must sign with Nettle: fail the build rather than ship one that silently falls back to
+# OpenSSL at several times the CPU a token (SIGNER=openssl at run time still chooses OpenSSL).
+RUN npm run build && test -f native/build/Release/nettle_es384.node
 
 # --- prod-deps: production dependencies only -------------------------------------------------------
 FROM node:24-bookworm-slim AS prod-deps
@@ -31,7 +41,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
-# --- runtime: production dependencies + dist/ + openapi.yaml, unprivileged ------------------------
+# --- runtime: production dependencies + dist/ + the signer + openapi.yaml, unprivileged -----------
 FROM node:24-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="ivs-playback-auth" \
       org.opencontainers.image.description="Issues Amazon IVS playback-authorization tokens and owns the signing keys behind them" \
@@ -49,6 +59,7 @@ WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json openapi.yaml ./
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/native/build/Release/nettle_es384.node ./native/build/Release/
 RUN mkdir -p /var/lib/ivs-playback-auth \
  && chown node:node /var/lib/ivs-playback-auth \
  && chmod 0700 /var/lib/ivs-playback-auth

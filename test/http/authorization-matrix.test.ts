@@ -10,6 +10,7 @@ import { createKeyCache } from '../../src/services/key-cache.js';
 import { createFailedAttemptLimit, createRequestRateLimit } from '../../src/services/request-limits.js';
 import { InMemoryApiKeyStore, InMemoryKeyStore, ManualClock, RecordingLogger } from '../support/fakes.js';
 import { recordResponses } from '../support/leak-scan.js';
+import { signingBackend } from '../support/signing.js';
 import { expectToMatchSpec } from '../support/spec.js';
 import { buildTestApp, CHANNEL_ARN, OTHER_CHANNEL_ARN, type TestApp } from '../support/test-app.js';
 
@@ -235,6 +236,7 @@ describe('authorization matrix', () => {
         clock: clock.now,
         logger,
         maxStalenessSeconds: 300,
+        signing: signingBackend,
       });
       const reached: OperationHandler = (_req, res) => {
         res.status(299).json({ reached: true });
@@ -245,7 +247,11 @@ describe('authorization matrix', () => {
           contract.operations.map((operation) => [operation.operationId, reached]),
         ),
         authenticator,
-        metrics: createMetrics({ keyStatus: () => keyCache.status(), clock: clock.now }),
+        metrics: createMetrics({
+          keyStatus: () => keyCache.status(),
+          clock: clock.now,
+          signer: signingBackend.name,
+        }),
         logger,
         bodyLimitBytes: 16_384,
         batchBodyLimitBytes: 262_144,

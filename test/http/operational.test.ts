@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { signingBackend } from '../support/signing.js';
 import { expectToMatchSpec } from '../support/spec.js';
 import { buildTestApp, CHANNEL_ARN } from '../support/test-app.js';
 
@@ -66,7 +67,7 @@ describe('operational routes', () => {
     ]);
   });
 
-  it('GET /metrics exposes requests, latency, token outcomes and key age', async () => {
+  it('GET /metrics exposes requests, latency, token outcomes, key age and the signer', async () => {
     const context = await buildTestApp();
     await request(context.app)
       .post('/v1/playback-tokens')
@@ -93,6 +94,7 @@ describe('operational routes', () => {
     expect(response.text).toContain('playback_tokens_issued_total{outcome="rejected"} 1');
     expect(response.text).toMatch(/signing_key_age_seconds 4[2-9]/);
     expect(response.text).toContain('signing_key_ready 1');
+    expect(response.text).toContain(`signer_info{signer="${signingBackend.name}"} 1`);
   });
 
   it('GET /openapi.yaml serves the contract', async () => {

@@ -27,6 +27,7 @@ import {
   RecordingViewerSessionRevoker,
 } from './fakes.js';
 import { recordResponses } from './leak-scan.js';
+import { signingBackend } from './signing.js';
 
 export const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456';
 export const OTHER_CHANNEL_ARN = 'arn:aws:ivs:eu-west-1:123456789012:channel/Other0000001';
@@ -69,7 +70,13 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const apiKeyStore = new InMemoryApiKeyStore();
   const maxTtlSeconds = options.maxTtlSeconds ?? 3600;
   const drainPolicy: DrainPolicy = { maxTtlSeconds, clockSkewSeconds: 60, maxSigningStalenessSeconds: 300 };
-  const keyCache = createKeyCache({ store, clock: clock.now, logger, maxStalenessSeconds: 300 });
+  const keyCache = createKeyCache({
+    store,
+    clock: clock.now,
+    logger,
+    maxStalenessSeconds: 300,
+    signing: signingBackend,
+  });
   const rotator = createKeyRotator({
     store,
     registry,
@@ -100,7 +107,11 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   await authenticator.reload();
 
   const contract = loadOpenApiContract();
-  const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock: clock.now });
+  const metrics = createMetrics({
+    keyStatus: () => keyCache.status(),
+    clock: clock.now,
+    signer: signingBackend.name,
+  });
   const issuer = createTokenIssuer({
     keys: keyCache,
     channels: new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),

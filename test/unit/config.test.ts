@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       maxTtlSeconds: 3600,
       tokenReuseSeconds: 0,
       bodyLimitBytes: 16_384,
+      signer: 'auto',
     });
   });
 
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
       BATCH_BODY_LIMIT_BYTES: '65536',
       SHUTDOWN_TIMEOUT_SECONDS: '3',
       CHANNELS_FILE: '/data/channels.json',
+      SIGNER: 'openssl',
       LOG_LEVEL: 'warn',
     });
 
@@ -70,6 +72,7 @@ describe('loadConfig', () => {
       batchBodyLimitBytes: 65_536,
       shutdownTimeoutSeconds: 3,
       channelsFile: '/data/channels.json',
+      signer: 'openssl',
       logLevel: 'warn',
     });
   });
@@ -106,6 +109,7 @@ describe('loadConfig', () => {
     ['KEY_STORE', 'dynamo'],
     ['TOKEN_REUSE_SECONDS', '-1'],
     ['TOKEN_REUSE_SECONDS', '3601'],
+    ['SIGNER', 'boringssl'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });

@@ -11,6 +11,7 @@ import {
   ManualClock,
   RecordingLogger,
 } from '../support/fakes.js';
+import { signingBackend } from '../support/signing.js';
 
 const POLICY: DrainPolicy = { maxTtlSeconds: 3600, clockSkewSeconds: 60, maxSigningStalenessSeconds: 300 };
 const DRAIN = drainSeconds(POLICY);
@@ -21,7 +22,13 @@ function setup() {
   const registry = new InMemoryPlaybackKeyRegistry();
   const lock = new InMemoryRotationLock();
   const logger = new RecordingLogger();
-  const cache = createKeyCache({ store, clock: clock.now, logger, maxStalenessSeconds: 300 });
+  const cache = createKeyCache({
+    store,
+    clock: clock.now,
+    logger,
+    maxStalenessSeconds: 300,
+    signing: signingBackend,
+  });
   const rotator = createKeyRotator({
     store,
     registry,

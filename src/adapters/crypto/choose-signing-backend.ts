@@ -1,0 +1,40 @@
+import { generateKeyPairSync, verify } from 'node:crypto';
+import type { Logger, SigningBackend } from '../../domain/ports.js';
+import { loadNettleSigningBackend } from './nettle-signing-backend.js';
+import { opensslSigningBackend } from './openssl-signing-backend.js';
+
+/** SIGNER: `auto` = Nettle when it is built and passes its self-test, else OpenSSL. */
+export type SignerChoice = 'auto' | 'nettle' | 'openssl';
+
+/**
+ * Picks the signature implementation once at start. Nettle must first sign with a throwaway key
+ * and have OpenSSL verify the signature: a signer that cannot do that never signs a token. With
+ * `nettle` a missing or failing Nettle signer is an error; with `auto` OpenSSL takes over, logged.
+ * `loadNettle` is replaceable for tests.
+ */
+export async function chooseSigningBackend(
+  choice: SignerChoice,
+  logger: Logger,
+  loadNettle: () => SigningBackend = loadNettleSigningBackend,
+): Promise<SigningBackend> {
+  if (choice === 'openssl') return opensslSigningBackend;
+  try {
+    const nettle = loadNettle();
+    await selfTest(nettle);
+    return nettle;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (choice === 'nettle') throw new Error(`SIGNER=nettle, but ${reason}`);
+    logger.info({ reason }, 'signing with OpenSSL (node:crypto): the Nettle signer is not available');
+    return opensslSigningBackend;
+  }
+}
+
+async function selfTest(backend: SigningBackend): Promise<void> {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const input = Buffer.from(`ivs-playback-auth self-test of the ${backend.name} signer`);
+  const signature = await backend.signerFor(privateKey).sign(input);
+  if (!verify('sha384', input, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)) {
+    throw new Error(`the ${backend.name} signer failed its self-test: OpenSSL does not verify its signature`);
+  }
+}

@@ -1,0 +1,105 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { SigningBackend } from '../../src/domain/ports.js';
+import { createKeyCache } from '../../src/services/key-cache.js';
+import { generateSigningKey } from '../../src/services/signing-key-factory.js';
+import { InMemoryKeyStore, ManualClock, RecordingLogger } from '../support/fakes.js';
+import { signingBackend } from '../support/signing.js';
+
+async function setup(signing: SigningBackend = signingBackend) {
+  const clock = new ManualClock();
+  const store = new InMemoryKeyStore();
+  const cache = createKeyCache({
+    store,
+    clock: clock.now,
+    logger: new RecordingLogger(),
+    maxStalenessSeconds: 300,
+    signing,
+  });
+  return { clock, store, cache };
+}
+
+describe('key cache', () => {
+  it('signs with the current key through the configured signer; the signature verifies under the JWKS key', async () => {
+    const { store, cache } = await setup();
+    const key = await generateSigningKey(new Date());
+    store.records.push({ ...key, state: 'current' });
+    await cache.refresh();
+    const input = Buffer.from('header.claims');
+
+    const signature = await cache.signingKey().sign(input);
+
+    const jwk = cache.jwks().keys[0];
+    expect(jwk?.kid).toBe(key.keyId);
+    const publicKey = createPublicKey({ key: jwk as never, format: 'jwk' });
+    expect(verify('sha384', input, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)).toBe(true);
+  });
+
+  it('refuses a key whose private half does not match its stored public key (KEY_STORE_CORRUPT)', async () => {
+    const { store, cache } = await setup();
+    const key = await generateSigningKey(new Date());
+    const stranger = await generateSigningKey(new Date());
+    store.records.push({ ...key, publicKeyPem: stranger.publicKeyPem, state: 'current' });
+
+    await expect(cache.refresh()).rejects.toMatchObject({
+      code: 'KEY_STORE_CORRUPT',
+      message: `signing key ${key.keyId}: its signatures do not verify under its stored public key; refusing to sign with it`,
+    });
+    expect(() => cache.signingKey()).toThrow(expect.objectContaining({ code: 'NO_SIGNING_KEY' }));
+    expect(cache.status()).toMatchObject({ ready: false, lastRefreshFailed: true });
+  });
+
+  it('keeps signing with the key it has when the new current key fails the check', async () => {
+    const { store, cache } = await setup();
+    const good = await generateSigningKey(new Date());
+    store.records.push({ ...good, state: 'current' });
+    await cache.refresh();
+    const bad = await generateSigningKey(new Date());
+    const stranger = await generateSigningKey(new Date());
+    store.records.splice(
+      0,
+      1,
+      { ...good, state: 'previous' },
+      {
+        ...bad,
+        publicKeyPem: stranger.publicKeyPem,
+        state: 'current',
+      },
+    );
+
+    await expect(cache.refresh()).rejects.toMatchObject({ code: 'KEY_STORE_CORRUPT' });
+
+    expect(cache.signingKey().keyId).toBe(good.keyId);
+  });
+
+  it('refuses a key when the signer produces signatures that do not verify', async () => {
+    const broken: SigningBackend = {
+      name: 'nettle',
+      description: 'broken (test)',
+      signerFor: () => ({ sign: async () => Buffer.alloc(96, 7) }),
+    };
+    const { store, cache } = await setup(broken);
+    store.records.push({ ...(await generateSigningKey(new Date())), state: 'current' });
+
+    await expect(cache.refresh()).rejects.toMatchObject({ code: 'KEY_STORE_CORRUPT' });
+  });
+
+  it('prepares the signer once per key, not per refresh or per token', async () => {
+    let prepared = 0;
+    const counting: SigningBackend = {
+      ...signingBackend,
+      signerFor(privateKey) {
+        prepared++;
+        return signingBackend.signerFor(privateKey);
+      },
+    };
+    const { store, cache } = await setup(counting);
+    store.records.push({ ...(await generateSigningKey(new Date())), state: 'current' });
+
+    await cache.refresh();
+    await cache.refresh();
+    await Promise.all([1, 2, 3].map(() => cache.signingKey().sign(Buffer.from('token'))));
+
+    expect(prepared).toBe(1);
+  });
+});

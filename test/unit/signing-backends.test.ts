@@ -1,0 +1,314 @@
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { compactVerify } from 'jose';
+import jsonwebtoken from 'jsonwebtoken';
+import { describe, expect, it } from 'vitest';
+import { chooseSigningBackend } from '../../src/adapters/crypto/choose-signing-backend.js';
+import { loadNettleSigningBackend } from '../../src/adapters/crypto/nettle-signing-backend.js';
+import { opensslSigningBackend } from '../../src/adapters/crypto/openssl-signing-backend.js';
+import type { SigningBackend } from '../../src/domain/ports.js';
+import { RecordingLogger } from '../support/fakes.js';
+
+const ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/nettle_es384.node', import.meta.url));
+
+function tryLoadNettle(): SigningBackend | undefined {
+  try {
+    return loadNettleSigningBackend();
+  } catch (error) {
+    console.log(`signing-backends: Nettle signer tests skipped: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+const nettle = tryLoadNettle();
+
+function p384(): { privateKey: KeyObject; publicKey: KeyObject } {
+  return generateKeyPairSync('ec', { namedCurve: 'P-384' });
+}
+
+function verifies(publicKey: KeyObject, input: Uint8Array, signature: Uint8Array): boolean {
+  return verify('sha384', input, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+}
+
+const backends: [string, SigningBackend | undefined][] = [
+  ['openssl', opensslSigningBackend],
+  ['nettle', nettle],
+];
+
+for (const [name, backend] of backends) {
+  describe.skipIf(backend === undefined)(`${name} signing backend`, () => {
+    const signing = backend as SigningBackend;
+
+    it('names itself and its library version', () => {
+      expect(signing.name).toBe(name);
+      expect(signing.description).toMatch(name === 'nettle' ? /^GNU Nettle \d+\.\d+/ : /^OpenSSL \d/);
+    });
+
+    it('signs 96-byte R‖S signatures that OpenSSL verifies under the public key', async () => {
+      const { privateKey, publicKey } = p384();
+      const input = Buffer.from('eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9.eyJleHAiOjF9');
+
+      const signature = await signing.signerFor(privateKey).sign(input);
+
+      expect(signature).toHaveLength(96);
+      expect(verifies(publicKey, input, signature)).toBe(true);
+      expect(verifies(publicKey, Buffer.from('something else'), signature)).toBe(false);
+    });
+
+    it('makes ES384 JWTs that jose and jsonwebtoken both accept', async () => {
+      const { privateKey, publicKey } = p384();
+      const header = Buffer.from('{"alg":"ES384","typ":"JWT"}').toString('base64url');
+      const claims = Buffer.from(
+        '{"aws:channel-arn":"arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456","exp":4102444800}',
+      ).toString('base64url');
+      const input = `${header}.${claims}`;
+
+      const signature = await signing.signerFor(privateKey).sign(Buffer.from(input));
+      const token = `${input}.${signature.toString('base64url')}`;
+
+      await expect(compactVerify(token, publicKey)).resolves.toBeDefined();
+      const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      expect(jsonwebtoken.verify(token, pem, { algorithms: ['ES384'] })).toMatchObject({ exp: 4102444800 });
+    });
+
+    it('uses a fresh nonce for every signature of the same input', async () => {
+      const { privateKey, publicKey } = p384();
+      const signer = signing.signerFor(privateKey);
+      const input = Buffer.from('the same input, many times');
+
+      const signatures = await Promise.all(Array.from({ length: 64 }, () => signer.sign(input)));
+
+      const rValues = new Set(signatures.map((signature) => signature.subarray(0, 48).toString('hex')));
+      expect(rValues.size).toBe(64);
+      for (const signature of signatures) expect(verifies(publicKey, input, signature)).toBe(true);
+    });
+
+    it('keeps every signature right with hundreds in flight on the threadpool, for several keys', async () => {
+      const keys = [p384(), p384(), p384()];
+      const signers = keys.map(({ privateKey }) => signing.signerFor(privateKey));
+
+      const jobs = Array.from({ length: 300 }, (_, index) => {
+        const input = Buffer.from(`token ${index}`);
+        return signers[index % 3]?.sign(input).then((signature) => ({ index, input, signature }));
+      });
+      const results = await Promise.all(jobs);
+
+      for (const result of results) {
+        const key = keys[(result?.index ?? 0) % 3];
+        expect(key && result && verifies(key.publicKey, result.input, result.signature)).toBe(true);
+      }
+    });
+
+    it('signs an empty input and a large one', async () => {
+      const { privateKey, publicKey } = p384();
+      const signer = signing.signerFor(privateKey);
+      const large = Buffer.alloc(1 << 20, 'a');
+
+      const [empty, big] = await Promise.all([signer.sign(Buffer.alloc(0)), signer.sign(large)]);
+
+      expect(verifies(publicKey, Buffer.alloc(0), empty)).toBe(true);
+      expect(verifies(publicKey, large, big)).toBe(true);
+    });
+
+    it('signs what the input held when sign() was called, even if the caller reuses its buffer', async () => {
+      const { privateKey, publicKey } = p384();
+      const input = Buffer.from('original input');
+
+      const pending = signing.signerFor(privateKey).sign(input);
+      input.fill(0);
+      const signature = await pending;
+
+      expect(verifies(publicKey, Buffer.from('original input'), signature)).toBe(true);
+    });
+  });
+}
+
+describe.skipIf(nettle === undefined)('Nettle signer', () => {
+  const signing = nettle as SigningBackend;
+
+  it('refuses keys that are not ECDSA P-384', () => {
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+
+    expect(() => signing.signerFor(p256)).toThrow('the Nettle signer takes ECDSA P-384 private keys only');
+    expect(() => signing.signerFor(rsa)).toThrow('the Nettle signer takes ECDSA P-384 private keys only');
+  });
+
+  describe('addon (native/nettle_es384.c)', () => {
+    type Addon = {
+      importKey(d: Uint8Array, x: Uint8Array, y: Uint8Array): object;
+      sign(key: unknown, input: unknown, callback: unknown): void;
+      nettleVersion: string;
+    };
+    const addon = (): Addon => createRequire(import.meta.url)(ADDON_PATH) as Addon;
+    const coordinates = (privateKey: KeyObject) => {
+      const jwk = privateKey.export({ format: 'jwk' });
+      return {
+        d: Buffer.from(jwk.d ?? '', 'base64url'),
+        x: Buffer.from(jwk.x ?? '', 'base64url'),
+        y: Buffer.from(jwk.y ?? '', 'base64url'),
+      };
+    };
+    // The order n of the P-384 group: a valid scalar is 0 < d < n.
+    const ORDER = Buffer.from(
+      'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973',
+      'hex',
+    );
+
+    it('refuses a public point that is not d·G, without echoing key material', () => {
+      const { d, x, y } = coordinates(p384().privateKey);
+      const other = coordinates(p384().privateKey);
+
+      let thrown: unknown;
+      try {
+        addon().importKey(d, other.x, other.y);
+      } catch (error) {
+        thrown = error;
+      }
+
+      expect(thrown).toMatchObject({
+        code: 'ERR_INVALID_KEY',
+        message: 'the P-384 public point is not d·G for this private key',
+      });
+      for (const secret of [d.toString('hex'), d.toString('base64url'), x.toString('hex')]) {
+        expect(String((thrown as Error).message)).not.toContain(secret);
+      }
+      expect(() => addon().importKey(d, y, x)).toThrow('not d·G');
+    });
+
+    it('refuses private scalars out of range (0, n, n + 1, all ones)', () => {
+      const { x, y } = coordinates(p384().privateKey);
+      const nPlusOne = Buffer.from(ORDER);
+      nPlusOne[47] = (nPlusOne[47] ?? 0) + 1;
+
+      for (const d of [Buffer.alloc(48), ORDER, nPlusOne, Buffer.alloc(48, 0xff)]) {
+        expect(() => addon().importKey(d, x, y)).toThrow('the P-384 private scalar is out of range');
+      }
+    });
+
+    it('refuses coordinates of the wrong length or type, and missing arguments', () => {
+      const { d, x, y } = coordinates(p384().privateKey);
+
+      expect(() => addon().importKey(d.subarray(1), x, y)).toThrow('d must be 48 bytes (a P-384 coordinate)');
+      expect(() => addon().importKey(d, Buffer.concat([x, Buffer.alloc(1)]), y)).toThrow(
+        'x must be 48 bytes',
+      );
+      expect(() => addon().importKey(d, x, 'y' as never)).toThrow('y must be a Uint8Array');
+      expect(() => addon().importKey(d, x, new Uint16Array(24) as never)).toThrow('y must be 48 bytes');
+      expect(() => (addon().importKey as (...args: unknown[]) => unknown)(d, x)).toThrow(
+        'importKey(d, x, y) takes three arguments',
+      );
+    });
+
+    it('refuses to sign with anything but an imported key, a Uint8Array and a callback', () => {
+      const { d, x, y } = coordinates(p384().privateKey);
+      const key = addon().importKey(d, x, y);
+      const done = () => {};
+
+      expect(() => addon().sign({}, Buffer.from('x'), done)).toThrow('key must come from importKey()');
+      expect(() => addon().sign(null, Buffer.from('x'), done)).toThrow('key must come from importKey()');
+      expect(() => addon().sign(key, 'text', done)).toThrow('input must be a Uint8Array');
+      expect(() => addon().sign(key, new Float32Array(2), done)).toThrow('input must be a Uint8Array');
+      expect(() => addon().sign(key, Buffer.from('x'), 'not a function')).toThrow(
+        'callback must be a function',
+      );
+    });
+
+    it('finishes signatures whose key was garbage-collected while they were in flight', () => {
+      // In a child process with --expose-gc: nothing in JS holds the imported key once sign() is
+      // called (the callbacks do not close over it), and gc() runs while the threadpool still
+      // works; the addon's own reference must keep the key alive until each signature is done.
+      const script = `
+        const { createRequire } = require('node:module');
+        const { generateKeyPairSync, verify } = require('node:crypto');
+        const addon = require(${JSON.stringify(ADDON_PATH)});
+        const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+        const jwk = privateKey.export({ format: 'jwk' });
+        const bytes = (text) => Buffer.from(text, 'base64url');
+        // Large inputs keep the threadpool busy (hashing) long enough for collections to happen.
+        const input = (i) => Buffer.alloc(4 << 20, 'input ' + i);
+        const results = [];
+        const start = (i) => addon.sign(addon.importKey(bytes(jwk.d), bytes(jwk.x), bytes(jwk.y)),
+          input(i), (error, signature) => results.push({ i, error, signature }));
+        for (let i = 0; i < 32; i++) start(i);
+        const collect = () => {
+          globalThis.gc();
+          if (results.length < 32) return setImmediate(collect);
+          const ok = results.every(({ i, error, signature }) => !error &&
+            verify('sha384', input(i), { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature));
+          process.stdout.write(ok ? 'all verified' : 'BAD SIGNATURE');
+        };
+        collect();
+      `;
+
+      const result = spawnSync(process.execPath, ['--expose-gc', '-e', script], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('all verified');
+    });
+
+    it('reports the Nettle version it runs on', () => {
+      expect(addon().nettleVersion).toMatch(/^\d+\.\d+$/);
+    });
+  });
+});
+
+describe('chooseSigningBackend', () => {
+  const unavailable = () => {
+    throw new Error('the Nettle signer is not built (test)');
+  };
+  const broken = (): SigningBackend => ({
+    name: 'nettle',
+    description: 'broken (test)',
+    signerFor: () => ({ sign: async () => Buffer.alloc(96, 1) }),
+  });
+
+  it('SIGNER=openssl: OpenSSL, without looking for Nettle', async () => {
+    const backend = await chooseSigningBackend('openssl', new RecordingLogger(), unavailable);
+
+    expect(backend).toBe(opensslSigningBackend);
+  });
+
+  it.skipIf(nettle === undefined)('SIGNER=auto: Nettle when it is built', async () => {
+    const backend = await chooseSigningBackend('auto', new RecordingLogger());
+
+    expect(backend.name).toBe('nettle');
+  });
+
+  it('SIGNER=auto: OpenSSL when Nettle is unavailable, and says why', async () => {
+    const logger = new RecordingLogger();
+
+    const backend = await chooseSigningBackend('auto', logger, unavailable);
+
+    expect(backend).toBe(opensslSigningBackend);
+    expect(logger.entries).toContainEqual({
+      level: 'info',
+      fields: { reason: 'the Nettle signer is not built (test)' },
+      message: 'signing with OpenSSL (node:crypto): the Nettle signer is not available',
+    });
+  });
+
+  it('SIGNER=auto: OpenSSL when Nettle fails its self-test', async () => {
+    const logger = new RecordingLogger();
+
+    const backend = await chooseSigningBackend('auto', logger, broken);
+
+    expect(backend).toBe(opensslSigningBackend);
+    expect(logger.entries[0]?.fields['reason']).toBe(
+      'the nettle signer failed its self-test: OpenSSL does not verify its signature',
+    );
+  });
+
+  it('SIGNER=nettle: refuses to start without a working Nettle signer', async () => {
+    await expect(chooseSigningBackend('nettle', new RecordingLogger(), unavailable)).rejects.toThrow(
+      'SIGNER=nettle, but the Nettle signer is not built (test)',
+    );
+    await expect(chooseSigningBackend('nettle', new RecordingLogger(), broken)).rejects.toThrow(
+      'SIGNER=nettle, but the nettle signer failed its self-test',
+    );
+  });
+});
