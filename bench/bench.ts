@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: builds, starts the real server (dist/main.js) in local mode with a temporary
- * KEYS_DIR, and in one run measures the signing ceiling of this machine, tokens/s through
+ * KEYS_DIR, and in one run measures the signing ceilings of this machine (openssl speed, node:crypto,
+ * and the signer the service chose: Nettle where built), tokens/s through
  * POST /v1/playback-tokens with a distinct viewer id per request, latency at half that rate, RSS
  * after the load and start-up time; then, under the same load, a bare node:http reference server
  * (the floor: what HTTP and the load generator leave of the ceiling here), and the service with
@@ -31,7 +32,7 @@ const WARMUP = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 3);
 const LOG_LEVEL = 'info';
 const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456';
 /** The whole run is bounded: whatever hangs, the server is killed and the bench fails. */
-const OVERALL_TIMEOUT_MS = (8 * DURATION + 8 * CEILING_SECONDS + 4 * WARMUP + 120) * 1000;
+const OVERALL_TIMEOUT_MS = (8 * DURATION + 12 * CEILING_SECONDS + 4 * WARMUP + 120) * 1000;
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const TARGETS = { ratio: 0.9, p99Ms: 10, rssMb: 150, startupMs: 1500, reuseTimesCeiling: 10 };
@@ -106,14 +107,16 @@ async function run(work: string) {
   const pid = server.child.pid ?? 0;
 
   await checkOneToken(url, apiKey);
+  const signer = await serviceSigner(url);
+  note(`the service signs with ${signer}`);
 
   note(`warm-up ${WARMUP} s`);
   await load({ url, apiKey, duration: WARMUP, prefix: 'w' });
 
   note(
-    `ceiling before the load (openssl speed -multi ${CORES} -seconds ${CEILING_SECONDS}; node crypto.sign)`,
+    `ceiling before the load (openssl speed -multi ${CORES} -seconds ${CEILING_SECONDS}; node crypto.sign; the ${signer} signer)`,
   );
-  const before = await ceiling();
+  const before = await ceiling(signer);
 
   note(`load: ${CONNECTIONS} connections, ${DURATION} s, distinct viewerId per request`);
   const cpuBefore = processTreeCpuSeconds(pid);
@@ -129,7 +132,7 @@ async function run(work: string) {
     throughput.seconds;
 
   note('ceiling after the load');
-  const after = await ceiling();
+  const after = await ceiling(signer);
 
   const tokensPerSecond = throughput.ok / throughput.seconds;
   const rate = Math.max(1, Math.floor(tokensPerSecond / 2));
@@ -147,10 +150,10 @@ async function run(work: string) {
     .filter((line) => line.includes('"msg":"request"')).length;
 
   note(
-    `reference: bare node:http + crypto.sign (bench/reference-server.mjs), same load, then the ceiling again`,
+    `reference: bare node:http + the ${signer} signer (bench/reference-server.mjs), same load, then the ceiling again`,
   );
-  const reference = await referenceLoad(env);
-  const afterReference = await ceiling();
+  const reference = await referenceLoad(env, signer);
+  const afterReference = await ceiling(signer);
 
   note(
     `token reuse: TOKEN_REUSE_SECONDS=${REUSE_SECONDS}, one channel-wide body, then a batch of ${MULTIVIEW_CHANNELS}, ${DURATION} s each`,
@@ -163,6 +166,7 @@ async function run(work: string) {
   // autocannon runs on the same cores: the share of them it used was not available for signing.
   const loadGeneratorCores = (benchCpu.user + benchCpu.system) / 1e6 / throughput.seconds;
   const nodeMean = (before.node + after.node) / 2;
+  const signerMean = (before.signer + after.signer) / 2;
   const errors = throughput.errors + latency.errors;
   const result = {
     cores: CORES,
@@ -176,6 +180,9 @@ async function run(work: string) {
     ceilingAfter: round(after.openssl),
     nodeCeilingBefore: round(before.node),
     nodeCeilingAfter: round(after.node),
+    signer,
+    signerCeilingBefore: round(before.signer),
+    signerCeilingAfter: round(after.signer),
     tokensPerSecond: round(tokensPerSecond),
     ratio: round(tokensPerSecond / opensslMean, 3),
     ratioRange: [
@@ -183,6 +190,7 @@ async function run(work: string) {
       round(tokensPerSecond / Math.min(before.openssl, after.openssl), 3),
     ],
     ratioToNodeCeiling: round(tokensPerSecond / nodeMean, 3),
+    ratioToSignerCeiling: round(tokensPerSecond / signerMean, 3),
     referenceTokensPerSecond: round(reference.tokensPerSecond),
     referenceRatio: round(reference.tokensPerSecond / referenceCeiling, 3),
     ceilingAfterReference: round(afterReference.openssl),
@@ -202,6 +210,7 @@ async function run(work: string) {
     serverMainThreadMicrosPerToken: round((serverMainCpu * 1e6) / throughput.ok),
     loadGeneratorCpuMicrosPerToken: round((benchCpu.user + benchCpu.system) / throughput.ok),
     nodeCpuMicrosPerSign: round((before.nodeCpuMicrosPerSign + after.nodeCpuMicrosPerSign) / 2),
+    signerCpuMicrosPerSign: round((before.signerCpuMicrosPerSign + after.signerCpuMicrosPerSign) / 2),
     otherProcessesCoresDuringLoad: round(Math.max(0, othersDuringLoad), 2),
     otherProcessesCoresDuringLatency: round(Math.max(0, othersDuringLatency), 2),
     errors: errors + reference.errors + reuse.single.errors + reuse.multiview.errors,
@@ -246,6 +255,11 @@ async function run(work: string) {
       '',
     ],
     [
+      `ceiling: the service's signer (${result.signer}), all cores`,
+      `${result.signerCeilingBefore} before / ${result.signerCeilingAfter} after (signs/s)`,
+      '',
+    ],
+    [
       'tokens/s, distinct viewerId',
       `${result.tokensPerSecond} (${result.connections} connections, ${result.durationSeconds} s)`,
       '',
@@ -257,13 +271,18 @@ async function run(work: string) {
     ],
     ['  ÷ node ceiling (mean)', `${result.ratioToNodeCeiling}`, ''],
     [
+      `  ÷ ${result.signer} ceiling (mean)`,
+      `${result.ratioToSignerCeiling} (the rest of the CPU goes to HTTP and the load generator)`,
+      '',
+    ],
+    [
       '  ÷ openssl ceiling less the load generator',
       `${result.ratioNetOfLoadGenerator} (autocannon used ${result.loadGeneratorCores} of ${CORES} cores)`,
       '',
     ],
     [
       '  CPU per token: server / load generator',
-      `${result.serverCpuMicrosPerToken} µs (main threads ${result.serverMainThreadMicrosPerToken} µs) / ${result.loadGeneratorCpuMicrosPerToken} µs; ${result.nodeCpuMicrosPerSign} µs per node signature`,
+      `${result.serverCpuMicrosPerToken} µs (main threads ${result.serverMainThreadMicrosPerToken} µs) / ${result.loadGeneratorCpuMicrosPerToken} µs; a signature alone: ${result.signerCpuMicrosPerSign} µs ${result.signer}, ${result.nodeCpuMicrosPerSign} µs node crypto.sign`,
       '',
     ],
     [
@@ -272,7 +291,7 @@ async function run(work: string) {
       '',
     ],
     [
-      'reference: bare node:http + crypto.sign',
+      `reference: bare node:http + the ${result.signer} signer`,
       `${result.referenceTokensPerSecond} tokens/s = ${result.referenceRatio} of openssl (${result.ceilingAfterReference} after it); the service reaches ${result.serviceToReference} of it`,
       '',
     ],
@@ -530,10 +549,13 @@ async function pacedLoad(options: {
   return { ok: latencies.length, non2xx, errors, seconds, p50: at(0.5), p99: at(0.99), p999: at(0.999) };
 }
 
-/** bench/reference-server.mjs under the same warm-up and load as the service. */
-async function referenceLoad(env: Record<string, string>): Promise<LoadResult & { tokensPerSecond: number }> {
+/** bench/reference-server.mjs, signing as the service does, under the same warm-up and load. */
+async function referenceLoad(
+  env: Record<string, string>,
+  signer: string,
+): Promise<LoadResult & { tokensPerSecond: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'bench/reference-server.mjs'), String(port)], {
+  const child = spawn(process.execPath, [join(ROOT, 'bench/reference-server.mjs'), String(port), signer], {
     env: {
       PATH: env['PATH'] ?? '',
       ...(env['UV_THREADPOOL_SIZE'] ? { UV_THREADPOOL_SIZE: env['UV_THREADPOOL_SIZE'] } : {}),
@@ -615,7 +637,14 @@ async function issueOnce(url: string, apiKey: string, body: string): Promise<str
   return ((await response.json()) as { token: string }).token;
 }
 
-async function ceiling(): Promise<{ openssl: number; node: number; nodeCpuMicrosPerSign: number }> {
+/** openssl speed, node:crypto on every core, and the service's own signer on every core. */
+async function ceiling(signer: string): Promise<{
+  openssl: number;
+  node: number;
+  nodeCpuMicrosPerSign: number;
+  signer: number;
+  signerCpuMicrosPerSign: number;
+}> {
   const openssl = await capture('openssl', [
     'speed',
     '-multi',
@@ -626,17 +655,27 @@ async function ceiling(): Promise<{ openssl: number; node: number; nodeCpuMicros
   ]);
   const match = /ecdsa \(nistp384\)\s+\S+\s+\S+\s+([\d.]+)/.exec(openssl);
   if (!match?.[1]) throw new Error(`could not read openssl speed's output:\n${openssl}`);
-  const node = JSON.parse(
-    await capture(process.execPath, [join(ROOT, 'bench/node-sign-ceiling.mjs'), String(CEILING_SECONDS)]),
-  ) as {
-    signsPerSecond: number;
-    cpuMicrosPerSign: number;
-  };
+  const rate = async (name: string) =>
+    JSON.parse(
+      await capture(process.execPath, [join(ROOT, 'bench/sign-ceiling.mjs'), String(CEILING_SECONDS), name]),
+    ) as { signsPerSecond: number; cpuMicrosPerSign: number };
+  const node = await rate('openssl');
+  const own = signer === 'openssl' ? node : await rate(signer);
   return {
     openssl: Number(match[1]),
     node: node.signsPerSecond,
     nodeCpuMicrosPerSign: node.cpuMicrosPerSign,
+    signer: own.signsPerSecond,
+    signerCpuMicrosPerSign: own.cpuMicrosPerSign,
   };
+}
+
+/** The signer the running service chose (SIGNER), from its signer_info metric. */
+async function serviceSigner(url: string): Promise<string> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const signer = /signer_info\{signer="([a-z]+)"\} 1/.exec(metrics)?.[1];
+  if (!signer) throw new Error('the service exports no signer_info metric');
+  return signer;
 }
 
 function capture(command: string, args: string[]): Promise<string> {

@@ -4,7 +4,8 @@
 #
 # 1. Local mode (always): the image's CLI creates an API key in the keys volume; the server becomes
 #    healthy and ready, issues a token (curl) that verifies against its own JWKS (ES384, exp in
-#    seconds), answers its HEALTHCHECK command (no curl in the image), runs as a non-root user with
+#    seconds), signs with the Nettle addon built into the image (signer_info metric), answers its
+#    HEALTHCHECK command (no curl in the image), runs as a non-root user with
 #    node itself as the process (no npm or shell wrapper), writes nothing outside its volume, and
 #    exits 0 within a few seconds of SIGTERM.
 # 2. Production mode (when the repo's dev dependencies are installed: it needs tsx to run the local
@@ -242,6 +243,13 @@ issue_and_verify() { # API_KEY
     >"$work/verified.json" || fail 'the token did not pass the checks'
   log "token: $(cat "$work/verified.json")"
 }
+# The image must sign with the Nettle addon it built, not fall back to OpenSSL.
+check_signer() {
+  curl -fsS --max-time 5 "$base_url/metrics" >"$work/metrics.txt" || fail 'GET /metrics failed'
+  grep -q '^signer_info{signer="nettle"} 1$' "$work/metrics.txt" ||
+    fail "the server does not sign with Nettle: $(grep '^signer_info' "$work/metrics.txt" || echo 'no signer_info metric')"
+  log "signer: $(grep '^signer_info' "$work/metrics.txt")"
+}
 check_non_root() {
   local status_text cmdline uids
   if [[ $engine == docker ]]; then
@@ -399,6 +407,9 @@ run_healthcheck || fail 'the HEALTHCHECK command failed against a healthy server
 
 phase 'local: issue a token (curl) and verify it (JWKS)'
 issue_and_verify "$api_key"
+
+phase 'local: signs with Nettle (signer_info)'
+check_signer
 
 phase 'local: server process is node, non-root'
 check_non_root

@@ -62,6 +62,8 @@ async function createRuntimeFor(secretId: string): Promise<Runtime> {
     KEY_STORE: 'secrets-manager',
     SECRET_ID: secretId,
     PLAYBACK_KEY_REGISTRY: process.env['PLAYBACK_KEY_REGISTRY'] ?? 'ivs',
+    // The Lambda issues no tokens: no need to look for the Nettle addon in its package.
+    SIGNER: process.env['SIGNER'] ?? 'openssl',
   });
   const logger = createPinoLogger({ level: config.logLevel });
   try {
