@@ -100,6 +100,33 @@ for (const [name, backend] of backends) {
       }
     });
 
+    it('handles keys whose d, x or y start with a zero byte (1 in 256 keys each)', async () => {
+      for (const coordinate of ['d', 'x', 'y'] as const) {
+        let pair = p384();
+        while (
+          Buffer.from(pair.privateKey.export({ format: 'jwk' })[coordinate] ?? '', 'base64url')[0] !== 0
+        ) {
+          pair = p384();
+        }
+        const input = Buffer.from(`leading zero in ${coordinate}`);
+
+        const signature = await signing.signerFor(pair.privateKey).sign(input);
+
+        expect(verifies(pair.publicKey, input, signature)).toBe(true);
+      }
+    });
+
+    it('pads R and S to 48 bytes each when they start with zero bytes (1 in 128 signatures)', async () => {
+      const { privateKey, publicKey } = p384();
+      const signer = signing.signerFor(privateKey);
+      const input = Buffer.from('short R or S');
+      let signature = await signer.sign(input);
+      while (signature[0] !== 0 && signature[48] !== 0) signature = await signer.sign(input);
+
+      expect(signature).toHaveLength(96);
+      expect(verifies(publicKey, input, signature)).toBe(true);
+    });
+
     it('signs an empty input and a large one', async () => {
       const { privateKey, publicKey } = p384();
       const signer = signing.signerFor(privateKey);
