@@ -63,14 +63,14 @@ export function tokenRoutes(deps: {
       );
       const issued = results.filter((result) => result.status === 201).length;
       res.setHeader('Cache-Control', 'no-store');
-      res.status(200).json({ issued, failed: results.length - issued, results });
+      sendJson(res, 200, { issued, failed: results.length - issued, results });
     },
   };
 }
 
 /**
  * What `res.status(status).json(body)` sends with this app's settings (no ETag, no JSON spaces or
- * replacer, never a HEAD or a conditional request on this route): the same status, headers in the
+ * replacer, never a HEAD or a conditional request on these routes): the same status, headers in the
  * same order, and bytes, without express's per-call settings lookups and content-type re-parsing.
  */
 function sendJson(res: Response, status: number, body: unknown): void {
