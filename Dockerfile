@@ -46,11 +46,14 @@ FROM node:24-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="ivs-playback-auth" \
       org.opencontainers.image.description="Issues Amazon IVS playback-authorization tokens and owns the signing keys behind them" \
       org.opencontainers.image.licenses="Apache-2.0"
+# SIGNER=nettle: the image has the Nettle signer, so it refuses to start rather than sign at several
+# times the CPU a token if it cannot use it (SIGNER=openssl chooses OpenSSL, e.g. for FIPS).
 # HOST: listen on every interface (the loopback default of local mode is unreachable from outside
 # a container). KEYS_DIR: local mode's key store, a volume. Production sets KEY_STORE=secrets-manager,
 # SECRET_ID and API_KEYS_FILE (deploy/README.md) and then writes nothing to disk at all, so the
 # root filesystem can be read-only.
 ENV NODE_ENV=production \
+    SIGNER=nettle \
     HOST=0.0.0.0 \
     PORT=8080 \
     KEYS_DIR=/var/lib/ivs-playback-auth
@@ -60,6 +63,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json openapi.yaml ./
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/native/build/Release/nettle_es384.node ./native/build/Release/
+# The addon must load here, against this stage's own libnettle8/libhogweed6/libgmp10.
+RUN node -e "require('/app/native/build/Release/nettle_es384.node')"
 RUN mkdir -p /var/lib/ivs-playback-auth \
  && chown node:node /var/lib/ivs-playback-auth \
  && chmod 0700 /var/lib/ivs-playback-auth

@@ -2,22 +2,25 @@
  * ES384 signing with GNU Nettle, for Node.js (Node-API, ABI-stable across Node versions).
  *
  * Why: OpenSSL 3's ECDSA P-384 (what node:crypto and `openssl speed` use) has no curve-specific
- * code and costs about 800 µs a signature on the build machine; Nettle's secp384r1 (fixed-base
- * tables for k·G, x86_64 assembly for the field) costs about 110 µs, side-channel silent by design
- * (Nettle manual, "Side-channel silence"). A token is one signature, so this is the service's
- * throughput.
+ * code and costs about 800 µs a signature on the x86_64 build machine; Nettle's secp384r1
+ * (fixed-base tables for k·G, x86_64 assembly for the field) costs about 130 µs, side-channel
+ * silent by design (Nettle manual, "Side-channel silence"). A token is one signature, so this is
+ * the service's throughput.
  *
- * JS API (wrapped by src/adapters/crypto/nettle-es384-signer.ts, which is the only caller):
+ * JS API (wrapped by src/adapters/crypto/nettle-signing-backend.ts, which is the only caller):
  *   importKey(d, x, y)        -> key   d: the private scalar, x/y: the public point, 48 bytes each,
  *                                      big-endian. Checks 0 < d < n and d·G = (x, y).
  *   sign(key, input, callback)         SHA-384 of `input`, ECDSA with a fresh random nonce, on the
  *                                      libuv threadpool; callback(error, R‖S as a 96-byte Buffer).
  *   nettleVersion                      "major.minor" of the Nettle library loaded.
  *
- * Secrets: the private scalar lives only in the key's Nettle storage, which is overwritten before
- * it is freed; no error message contains key material. Nonces come from getentropy() (the kernel
- * CSPRNG) per signature; if that ever fails the signature is discarded and the callback gets an
- * error, never a signature made with a predictable nonce.
+ * Secrets: this file keeps the private scalar only in the key's Nettle storage, overwritten before
+ * it is freed, and no error message contains key material (the JS side still holds the key's PEM,
+ * as it does for OpenSSL; Nettle's scratch space on the pool thread's stack is not wiped). Nonces
+ * come from getentropy() (the kernel CSPRNG, glibc ≥ 2.25, macOS ≥ 10.12) for every signature; if
+ * it ever fails, the signature is discarded and the callback gets an error (ERR_NETTLE_ENTROPY),
+ * never a signature made with a predictable nonce. importKey fails the same way up front when
+ * getentropy does not work at all, so the service's start-up self-test falls back to OpenSSL.
  */
 #include <gmp.h>
 #include <nettle/bignum.h>
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #define COORDINATE_BYTES 48
 #define SIGNATURE_BYTES (2 * COORDINATE_BYTES)
@@ -66,26 +70,39 @@ typedef struct {
     }                                                                                              \
   } while (0)
 
-static void throw_last_error(napi_env env, const char *call) {
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) return;
+/* Describes the last Node-API error; read it before any other Node-API call overwrites it. */
+static void describe_last_error(napi_env env, const char *call, char *message, size_t size) {
   const napi_extended_error_info *info = NULL;
   napi_get_last_error_info(env, &info);
-  char message[256];
-  snprintf(message, sizeof message, "nettle_es384: %s failed: %s", call,
+  snprintf(message, size, "nettle_es384: %s failed: %s", call,
            info && info->error_message ? info->error_message : "unknown Node-API error");
-  napi_throw_error(env, NULL, message);
 }
 
-/* nettle_random_func: the kernel CSPRNG, in the chunks getentropy() allows. */
+static void throw_message(napi_env env, const char *message) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, NULL, message);
+}
+
+static void throw_last_error(napi_env env, const char *call) {
+  char message[256];
+  describe_last_error(env, call, message, sizeof message);
+  throw_message(env, message);
+}
+
+/*
+ * nettle_random_func: the kernel CSPRNG, in the chunks getentropy() allows. Nettle draws the nonce
+ * by rejection sampling (it draws again until 0 < k < q), so on failure this must still return an
+ * acceptable value or the loop would never end: it returns 0x01 bytes and marks the job failed,
+ * and the signature made with that known nonce is discarded, never returned.
+ */
 static void fill_random(void *context, size_t length, uint8_t *destination) {
   Entropy *entropy = context;
   while (length > 0) {
     size_t chunk = length < GETENTROPY_MAX ? length : GETENTROPY_MAX;
-    if (getentropy(destination, chunk) != 0) {
+    if (entropy->failed || getentropy(destination, chunk) != 0) {
       entropy->failed = 1;
-      memset(destination, 0, chunk);
+      memset(destination, 0x01, chunk);
     }
     destination += chunk;
     length -= chunk;
@@ -149,8 +166,17 @@ static napi_value import_key(napi_env env, napi_callback_info info) {
     return NULL;
   }
   const uint8_t *d_bytes, *x_bytes, *y_bytes;
-  if (!coordinate_argument(env, argv[0], "d", &d_bytes) || !coordinate_argument(env, argv[1], "x", &x_bytes) ||
+  if (!coordinate_argument(env, argv[0], "d", &d_bytes) ||
+      !coordinate_argument(env, argv[1], "x", &x_bytes) ||
       !coordinate_argument(env, argv[2], "y", &y_bytes)) {
+    return NULL;
+  }
+
+  uint8_t probe[16];
+  if (getentropy(probe, sizeof probe) != 0) {
+    napi_throw_error(env, "ERR_NETTLE_ENTROPY",
+                     "the kernel's random source (getentropy) does not work here, so no ECDSA nonce "
+                     "can be drawn");
     return NULL;
   }
 
@@ -231,30 +257,46 @@ static void free_job(napi_env env, SignJob *job) {
   free(job);
 }
 
-/* Back on the JS thread: calls callback(error, signature). */
+/*
+ * Back on the JS thread: calls callback(error, signature). A result that cannot be delivered (out
+ * of memory) would leave the caller waiting forever, so that ends the process, as node would.
+ */
 static void complete_sign(napi_env env, napi_status status, void *data) {
   SignJob *job = data;
   napi_value callback, global, argv[2];
-  if (napi_get_reference_value(env, job->callback, &callback) == napi_ok &&
-      napi_get_global(env, &global) == napi_ok) {
-    napi_value message;
-    const char *failure = status == napi_cancelled ? "the signature was cancelled"
-                          : status != napi_ok      ? "the signature job failed"
-                          : job->entropy_failed    ? "could not read random bytes for the ECDSA nonce"
-                                                   : NULL;
-    int ready = 1;
-    if (failure) {
-      ready = napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &message) == napi_ok &&
-              napi_create_error(env, NULL, message, &argv[0]) == napi_ok &&
-              napi_get_undefined(env, &argv[1]) == napi_ok;
-    } else {
-      void *copy;
-      ready = napi_get_null(env, &argv[0]) == napi_ok &&
-              napi_create_buffer_copy(env, SIGNATURE_BYTES, job->signature, &copy, &argv[1]) == napi_ok;
-    }
-    /* An exception thrown by the callback surfaces as an uncaught exception, as with node:crypto. */
-    if (ready) napi_call_function(env, global, callback, 2, argv, NULL);
+  const char *code = status != napi_ok     ? "ERR_NETTLE_SIGN"
+                     : job->entropy_failed ? "ERR_NETTLE_ENTROPY"
+                                           : NULL;
+  const char *failure = status == napi_cancelled ? "the signature was cancelled"
+                        : status != napi_ok      ? "the signature job failed"
+                        : job->entropy_failed    ? "could not read random bytes for the ECDSA nonce"
+                                                 : NULL;
+  int ready = napi_get_reference_value(env, job->callback, &callback) == napi_ok &&
+              napi_get_global(env, &global) == napi_ok;
+  if (ready && failure) {
+    napi_value code_value, message;
+    ready = napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value) == napi_ok &&
+            napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &message) == napi_ok &&
+            napi_create_error(env, code_value, message, &argv[0]) == napi_ok &&
+            napi_get_undefined(env, &argv[1]) == napi_ok;
+  } else if (ready) {
+    void *copy;
+    ready = napi_get_null(env, &argv[0]) == napi_ok &&
+            napi_create_buffer_copy(env, SIGNATURE_BYTES, job->signature, &copy, &argv[1]) == napi_ok;
   }
+  if (!ready) {
+    const napi_extended_error_info *info = NULL;
+    napi_get_last_error_info(env, &info);
+    /* While Node shuts down nothing can run JS any more, and no one waits for the result. */
+    if (info == NULL || info->error_code != napi_cannot_run_js) {
+      napi_fatal_error("nettle_es384", NAPI_AUTO_LENGTH, "could not deliver a signature's result",
+                       NAPI_AUTO_LENGTH);
+    }
+    free_job(env, job);
+    return;
+  }
+  /* An exception thrown by the callback surfaces as an uncaught exception, as with node:crypto. */
+  napi_call_function(env, global, callback, 2, argv, NULL);
   free_job(env, job);
 }
 
@@ -305,9 +347,11 @@ static napi_value sign(napi_env env, napi_callback_info info) {
   job->input_length = input_length;
   void *key = NULL;
   napi_value resource_name;
+  char message[256];
   if (napi_get_value_external(env, argv[0], &key) != napi_ok) {
+    describe_last_error(env, "napi_get_value_external", message, sizeof message);
     free_job(env, job);
-    throw_last_error(env, "napi_get_value_external");
+    throw_message(env, message);
     return NULL;
   }
   /* Set before queueing: a pool thread may run execute_sign as soon as the work is queued. */
@@ -318,8 +362,9 @@ static napi_value sign(napi_env env, napi_callback_info info) {
       napi_create_async_work(env, NULL, resource_name, execute_sign, complete_sign, job, &job->work) !=
           napi_ok ||
       napi_queue_async_work(env, job->work) != napi_ok) {
+    describe_last_error(env, "queueing the signature", message, sizeof message);
     free_job(env, job);
-    throw_last_error(env, "queueing the signature");
+    throw_message(env, message);
     return NULL;
   }
   return NULL;

@@ -3,11 +3,14 @@
 // node-gyp) or Nettle's headers are installed, this prints why and exits 0, and the service signs
 // with OpenSSL (node:crypto) instead, several times slower (see README, "Performance").
 //
+// Skipped when the addon is newer than its sources (`npm start` builds every time); a failed
+// build leaves no addon behind, so a stale one never runs.
+//
 // node-gyp is the copy npm ships (npm names it in npm_config_node_gyp for every script). Node's
 // headers come from the running Node's own include/ folder when it has one (nodejs.org tarballs,
 // the official images), so nothing is downloaded.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +30,12 @@ const skip = (reason) => {
   );
   process.exit(0);
 };
+
+const addon = join(native, 'build/Release/nettle_es384.node');
+const sources = [join(native, 'nettle_es384.c'), join(native, 'binding.gyp'), fileURLToPath(import.meta.url)];
+if (existsSync(addon) && sources.every((source) => statSync(source).mtimeMs <= statSync(addon).mtimeMs)) {
+  process.exit(0);
+}
 
 if (process.platform === 'win32') skip('Windows is not supported');
 if (!existsSync(nodeGyp)) skip(`node-gyp not found (looked for ${nodeGyp})`);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SignerChoice } from './adapters/crypto/choose-signing-backend.js';
+import type { SignerChoice } from './domain/ports.js';
 
 export type KeyStoreConfig =
   | { readonly kind: 'file'; readonly dir: string }

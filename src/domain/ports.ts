@@ -128,6 +128,9 @@ export interface Es384Signer {
 /** Which library computes signatures: GNU Nettle (native addon) or OpenSSL (node:crypto). */
 export type SignerName = 'nettle' | 'openssl';
 
+/** SIGNER: `auto` = Nettle when it is built and passes its self-test, else OpenSSL. */
+export type SignerChoice = 'auto' | SignerName;
+
 /** A signature implementation, chosen once at start (SIGNER). */
 export interface SigningBackend {
   readonly name: SignerName;

@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compactVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseSigningBackend } from '../../src/adapters/crypto/choose-signing-backend.js';
 import { loadNettleSigningBackend } from '../../src/adapters/crypto/nettle-signing-backend.js';
 import { opensslSigningBackend } from '../../src/adapters/crypto/openssl-signing-backend.js';
@@ -162,6 +165,95 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
     expect(() => signing.signerFor(rsa)).toThrow('the Nettle signer takes ECDSA P-384 private keys only');
   });
 
+  // A getentropy() that fails while FAIL_ENTROPY is set in the environment, preloaded into a child
+  // process (Linux, where a C compiler built the addon): the kernel CSPRNG failing must turn into
+  // errors, never into signatures, and SIGNER=auto must then choose OpenSSL.
+  describe.skipIf(process.platform !== 'linux' || spawnSync('cc', ['--version']).status !== 0)(
+    'when the kernel random source fails',
+    () => {
+      const shimDir = mkdtempSync(join(tmpdir(), 'ipa-entropy-'));
+      const shim = join(shimDir, 'failing-getentropy.so');
+      afterAll(() => rmSync(shimDir, { recursive: true, force: true }));
+      beforeAll(() => {
+        const source = join(shimDir, 'failing-getentropy.c');
+        writeFileSync(
+          source,
+          `#define _GNU_SOURCE
+          #include <dlfcn.h>
+          #include <errno.h>
+          #include <stddef.h>
+          #include <stdlib.h>
+          int getentropy(void *buffer, size_t length) {
+            if (getenv("FAIL_ENTROPY") != NULL) { errno = EIO; return -1; }
+            int (*real)(void *, size_t) = (int (*)(void *, size_t))dlsym(RTLD_NEXT, "getentropy");
+            return real(buffer, length);
+          }`,
+        );
+        const built = spawnSync('cc', ['-shared', '-fPIC', '-o', shim, source, '-ldl'], { encoding: 'utf8' });
+        if (built.status !== 0) throw new Error(`could not build the getentropy shim: ${built.stderr}`);
+      });
+
+      const runWithShim = (script: string) =>
+        spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+          encoding: 'utf8',
+          timeout: 30_000,
+          env: { ...process.env, LD_PRELOAD: shim },
+        });
+      const modules = JSON.stringify({
+        nettle: new URL('../../src/adapters/crypto/nettle-signing-backend.ts', import.meta.url).href,
+        choose: new URL('../../src/adapters/crypto/choose-signing-backend.ts', import.meta.url).href,
+      });
+
+      it('rejects the signature (ERR_NETTLE_ENTROPY), and signs again once the source works', () => {
+        const result = runWithShim(`
+          const { generateKeyPairSync, verify } = await import('node:crypto');
+          const modules = ${modules};
+          const { loadNettleSigningBackend } = await import(modules.nettle);
+          const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+          const signer = loadNettleSigningBackend().signerFor(privateKey);
+          process.env.FAIL_ENTROPY = '1';
+          const failed = await signer.sign(Buffer.from('input')).then(() => 'signed', (error) => error.code + ': ' + error.message);
+          delete process.env.FAIL_ENTROPY;
+          const signature = await signer.sign(Buffer.from('input'));
+          const ok = verify('sha384', Buffer.from('input'), { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+          process.stdout.write(JSON.stringify({ failed, ok }));
+        `);
+
+        expect(result.stderr).toBe('');
+        expect(JSON.parse(result.stdout)).toEqual({
+          failed: 'ERR_NETTLE_ENTROPY: could not read random bytes for the ECDSA nonce',
+          ok: true,
+        });
+      });
+
+      it('refuses to import keys, and SIGNER=auto chooses OpenSSL, saying why', () => {
+        const result = runWithShim(`
+          const { generateKeyPairSync } = await import('node:crypto');
+          const modules = ${modules};
+          const { loadNettleSigningBackend } = await import(modules.nettle);
+          const { chooseSigningBackend } = await import(modules.choose);
+          const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+          process.env.FAIL_ENTROPY = '1';
+          let imported;
+          try { loadNettleSigningBackend().signerFor(privateKey); imported = 'imported'; } catch (error) { imported = error.code; }
+          const lines = [];
+          const logger = { debug() {}, info() {}, error() {}, warn: (fields, message) => lines.push(message + ' / ' + fields.reason) };
+          const chosen = (await chooseSigningBackend('auto', logger)).name;
+          process.stdout.write(JSON.stringify({ imported, chosen, lines }));
+        `);
+
+        expect(result.stderr).toBe('');
+        expect(JSON.parse(result.stdout)).toEqual({
+          imported: 'ERR_NETTLE_ENTROPY',
+          chosen: 'openssl',
+          lines: [
+            "signing with OpenSSL (node:crypto), several times the CPU a token: the Nettle signer is not available / the kernel's random source (getentropy) does not work here, so no ECDSA nonce can be drawn",
+          ],
+        });
+      });
+    },
+  );
+
   describe('addon (native/nettle_es384.c)', () => {
     type Addon = {
       importKey(d: Uint8Array, x: Uint8Array, y: Uint8Array): object;
@@ -313,9 +405,10 @@ describe('chooseSigningBackend', () => {
 
     expect(backend).toBe(opensslSigningBackend);
     expect(logger.entries).toContainEqual({
-      level: 'info',
+      level: 'warn',
       fields: { reason: 'the Nettle signer is not built (test)' },
-      message: 'signing with OpenSSL (node:crypto): the Nettle signer is not available',
+      message:
+        'signing with OpenSSL (node:crypto), several times the CPU a token: the Nettle signer is not available',
     });
   });
 

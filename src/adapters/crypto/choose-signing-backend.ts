@@ -1,10 +1,7 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
-import type { Logger, SigningBackend } from '../../domain/ports.js';
+import type { Logger, SignerChoice, SigningBackend } from '../../domain/ports.js';
 import { loadNettleSigningBackend } from './nettle-signing-backend.js';
 import { opensslSigningBackend } from './openssl-signing-backend.js';
-
-/** SIGNER: `auto` = Nettle when it is built and passes its self-test, else OpenSSL. */
-export type SignerChoice = 'auto' | 'nettle' | 'openssl';
 
 /**
  * Picks the signature implementation once at start. Nettle must first sign with a throwaway key
@@ -25,7 +22,10 @@ export async function chooseSigningBackend(
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (choice === 'nettle') throw new Error(`SIGNER=nettle, but ${reason}`);
-    logger.info({ reason }, 'signing with OpenSSL (node:crypto): the Nettle signer is not available');
+    logger.warn(
+      { reason },
+      'signing with OpenSSL (node:crypto), several times the CPU a token: the Nettle signer is not available',
+    );
     return opensslSigningBackend;
   }
 }
