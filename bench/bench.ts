@@ -10,7 +10,8 @@
  * (removed at the end) and dist/ (the build).
  *
  * Knobs (environment): BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32),
- * BENCH_CEILING_SECONDS (4), BENCH_WARMUP_SECONDS (3).
+ * BENCH_CEILING_SECONDS (4), BENCH_WARMUP_SECONDS (3); SIGNER, UV_THREADPOOL_SIZE and NODE_OPTIONS
+ * are passed on to the server.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -82,7 +83,7 @@ async function run(work: string) {
     PORT: String(port),
     LOG_LEVEL,
   };
-  for (const name of ['UV_THREADPOOL_SIZE', 'NODE_OPTIONS', 'WEB_CONCURRENCY']) {
+  for (const name of ['UV_THREADPOOL_SIZE', 'NODE_OPTIONS', 'WEB_CONCURRENCY', 'SIGNER']) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
