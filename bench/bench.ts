@@ -272,7 +272,7 @@ async function run(work: string) {
     ],
     ['  ÷ node ceiling (mean)', `${result.ratioToNodeCeiling}`, ''],
     [
-      `  ÷ ${result.signer} ceiling (mean)`,
+      `  ÷ the service's signer's ceiling (${result.signer}, mean)`,
       `${result.ratioToSignerCeiling} (the rest of the CPU goes to HTTP and the load generator)`,
       '',
     ],
