@@ -134,37 +134,56 @@ static void finalize_key(napi_env env, void *data, void *hint) {
   free(key);
 }
 
-/* Reads a Uint8Array/Buffer argument of exactly `length` bytes; throws a TypeError otherwise. */
-static int coordinate_argument(napi_env env, napi_value value, const char *name, const uint8_t **bytes) {
+/* Reads exactly three arguments into argv; throws a TypeError quoting `usage` otherwise. */
+static int three_arguments(napi_env env, napi_callback_info info, napi_value argv[3], const char *usage) {
+  size_t argc = 3;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    throw_last_error(env, "napi_get_cb_info");
+    return 0;
+  }
+  if (argc != 3) {
+    char message[96];
+    snprintf(message, sizeof message, "%s takes three arguments", usage);
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", message);
+    return 0;
+  }
+  return 1;
+}
+
+/* Reads a Uint8Array (or Buffer) argument; throws a TypeError naming it otherwise. */
+static int bytes_argument(napi_env env, napi_value value, const char *name, const uint8_t **bytes,
+                          size_t *length) {
   bool is_typed_array = false;
-  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array) {
+  napi_typedarray_type type = napi_int8_array;
+  void *data = NULL;
+  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, value, &type, length, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
     char message[96];
     snprintf(message, sizeof message, "%s must be a Uint8Array", name);
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
-    return 0;
-  }
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *data = NULL;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_uint8_array || length != COORDINATE_BYTES) {
-    char message[96];
-    snprintf(message, sizeof message, "%s must be %d bytes (a P-384 coordinate)", name, COORDINATE_BYTES);
-    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", message);
     return 0;
   }
   *bytes = data;
   return 1;
 }
 
-static napi_value import_key(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 3) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "importKey(d, x, y) takes three arguments");
-    return NULL;
+/* A P-384 coordinate or scalar: exactly 48 bytes, big-endian. */
+static int coordinate_argument(napi_env env, napi_value value, const char *name, const uint8_t **bytes) {
+  size_t length = 0;
+  if (!bytes_argument(env, value, name, bytes, &length)) return 0;
+  if (length != COORDINATE_BYTES) {
+    char message[96];
+    snprintf(message, sizeof message, "%s must be %d bytes (a P-384 coordinate)", name, COORDINATE_BYTES);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", message);
+    return 0;
   }
+  return 1;
+}
+
+static napi_value import_key(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!three_arguments(env, info, argv, "importKey(d, x, y)")) return NULL;
   const uint8_t *d_bytes, *x_bytes, *y_bytes;
   if (!coordinate_argument(env, argv[0], "d", &d_bytes) ||
       !coordinate_argument(env, argv[1], "x", &x_bytes) ||
@@ -301,13 +320,8 @@ static void complete_sign(napi_env env, napi_status status, void *data) {
 }
 
 static napi_value sign(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 3) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "sign(key, input, callback) takes three arguments");
-    return NULL;
-  }
+  if (!three_arguments(env, info, argv, "sign(key, input, callback)")) return NULL;
   bool is_key = false;
   napi_valuetype key_type;
   CHECK(env, napi_typeof(env, argv[0], &key_type));
@@ -316,17 +330,9 @@ static napi_value sign(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "key must come from importKey()");
     return NULL;
   }
-  bool is_typed_array = false;
-  napi_typedarray_type input_type = napi_int8_array;
+  const uint8_t *input = NULL;
   size_t input_length = 0;
-  void *input = NULL;
-  CHECK(env, napi_is_typedarray(env, argv[1], &is_typed_array));
-  if (is_typed_array)
-    CHECK(env, napi_get_typedarray_info(env, argv[1], &input_type, &input_length, &input, NULL, NULL));
-  if (!is_typed_array || input_type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "input must be a Uint8Array");
-    return NULL;
-  }
+  if (!bytes_argument(env, argv[1], "input", &input, &input_length)) return NULL;
   napi_valuetype callback_type;
   CHECK(env, napi_typeof(env, argv[2], &callback_type));
   if (callback_type != napi_function) {
