@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { SigningBackend } from '../../domain/ports.js';
 
 /** An imported private key inside the addon (opaque to JS). */
@@ -42,6 +43,7 @@ export function loadNettleSigningBackend(): SigningBackend {
       `the Nettle signer cannot be loaded: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  const sign = promisify(binding.sign);
   return {
     name: 'nettle',
     description: `GNU Nettle ${binding.nettleVersion} (native/nettle_es384.c)`,
@@ -61,15 +63,7 @@ export function loadNettleSigningBackend(): SigningBackend {
       } finally {
         d.fill(0);
       }
-      return {
-        sign: (signingInput) =>
-          new Promise((resolve, reject) => {
-            binding.sign(key, signingInput, (error, signature) => {
-              if (error) reject(error);
-              else resolve(signature);
-            });
-          }),
-      };
+      return { sign: (signingInput) => sign(key, signingInput) };
     },
   };
 }
