@@ -14,7 +14,10 @@ export interface Config {
   /** Folder for local-mode files (keys, API keys, offline registry, lock). */
   readonly keysDir: string;
   readonly registry: 'offline' | 'ivs';
-  /** Required to serve (checked at start); the rotation Lambda needs none. */
+  /**
+   * Hashed API keys. Always set for the server (loadConfig refuses production mode without it);
+   * undefined only where no API key is checked (the rotation function, a production CLI without it).
+   */
   readonly apiKeysFile: string | undefined;
   readonly apiKeysReloadSeconds: number;
   readonly defaultTtlSeconds: number;
@@ -62,10 +65,16 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
+ * What is being started: the HTTP server (needs API keys), the command line (needs them only for
+ * `api-keys` commands, which say so), or the Secrets Manager rotation function (never checks one).
+ */
+export type Role = 'server' | 'cli' | 'rotation-function';
+
+/**
  * Reads the configuration from environment variables (the names are a contract: see README,
  * "Configuration"). Pure: tests pass a literal object. Reports every problem at once.
  */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Env, role: Role = 'server'): Config {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -106,6 +115,11 @@ export function loadConfig(env: Env): Config {
   // API_KEYS_FILE: hashed API keys and their scopes; the server refuses to start without keys.
   const apiKeysFile =
     read('API_KEYS_FILE') ?? (mode === 'local' ? join(keysDir, 'api-keys.json') : undefined);
+  if (role === 'server' && apiKeysFile === undefined) {
+    problems.push(
+      'API_KEYS_FILE is required with KEY_STORE=secrets-manager: create keys with `ivs-playback-auth api-keys create` and mount the file',
+    );
+  }
 
   const config: Config = {
     mode,

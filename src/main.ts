@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import type { Express } from 'express';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { SCOPES } from './domain/api-keys.js';
 import { isServiceError } from './domain/errors.js';
 import type { Clock, Logger } from './domain/ports.js';
-import { createApp } from './http/create-app.js';
-import { createMetrics } from './http/metrics.js';
-import { loadOpenApiContract } from './http/openapi-contract.js';
-import { allRoutes } from './http/routes/all-routes.js';
+import { buildHttpApp } from './http/build-http-app.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createApiKey } from './services/api-key-factory.js';
 import { every } from './services/periodic.js';
-import { createFailedAttemptLimit, createRequestRateLimit } from './services/request-limits.js';
 
 export interface RunningService {
   /** e.g. `http://127.0.0.1:8080` */
@@ -36,14 +34,62 @@ export interface StartOptions {
   readonly clock?: Clock;
 }
 
-/** Loads the configuration, wires the service, listens, and keeps keys and API keys fresh. */
+/**
+ * Loads the configuration, wires the service, listens, and keeps keys and API keys fresh:
+ * runtime → API keys (a development key on a first local start) → HTTP app → listen → background
+ * jobs → first key. `close` undoes them in reverse.
+ */
 export async function startService(options: StartOptions): Promise<RunningService> {
-  const config = loadConfig(options.env);
+  const config = loadConfig(options.env, 'server');
   const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
-  const announce = options.announce ?? ((text: string) => process.stderr.write(`${text}\n`));
   const runtime = await createRuntime(config, { logger, ...(options.clock ? { clock: options.clock } : {}) });
-  const { keyCache, authenticator } = runtime;
+  await loadApiKeys(runtime, options.announce ?? ((text: string) => process.stderr.write(`${text}\n`)));
 
+  let shuttingDown = false;
+  const app = buildHttpApp(runtime, { isShuttingDown: () => shuttingDown });
+  const server = await listen(app, config);
+  harden(server, () => shuttingDown);
+  const url = urlOf(server);
+  logger.info(
+    {
+      url,
+      mode: config.mode,
+      keyStore: runtime.store.kind,
+      registry: runtime.registry.kind,
+      signer: runtime.signing.description,
+    },
+    'listening',
+  );
+
+  const stopJobs = startBackgroundJobs(runtime);
+  const ready = initialiseKeys(runtime, () => shuttingDown).then(() => {
+    const keyId = runtime.keyCache.status().currentKeyId;
+    if (keyId) logger.info({ keyId }, 'ready to issue tokens');
+  });
+  ready.catch((error) => logger.error({ err: describeError(error) }, 'could not load a signing key'));
+
+  return {
+    url,
+    runtime,
+    ready,
+    async close() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      stopJobs();
+      // A first start still creating the key finishes its current step, so nothing writes after close.
+      await ready.catch(() => {});
+      await drainAndClose(server, config, logger);
+    },
+  };
+}
+
+/**
+ * Loads the API keys; the first load fails with the store's own error (a corrupt file must not look
+ * like an empty one). A first start in local mode with no key creates a development key with every
+ * scope and shows it once, on the terminal.
+ */
+async function loadApiKeys(runtime: Runtime, announce: (text: string) => void): Promise<void> {
+  const { authenticator, config, logger } = runtime;
   await authenticator.reload();
   if (config.mode === 'local' && authenticator.size() === 0) {
     const { key, record } = await createApiKey(
@@ -69,62 +115,24 @@ export async function startService(options: StartOptions): Promise<RunningServic
       ].join('\n'),
     );
   }
-  if (config.apiKeysFile === undefined) {
-    throw new ConfigError([
-      'API_KEYS_FILE is required with KEY_STORE=secrets-manager: create keys with `ivs-playback-auth api-keys create` and mount the file',
-    ]);
-  }
   if (authenticator.size() === 0) {
     throw new ConfigError([
       `no API keys in ${config.apiKeysFile}; create one with \`ivs-playback-auth api-keys create --scope tokens:issue\``,
     ]);
   }
+}
 
-  const metrics = createMetrics({
-    keyStatus: () => keyCache.status(),
-    clock: runtime.clock,
-    signer: runtime.signing.name,
-  });
-  const contract = loadOpenApiContract();
-  const issuer = runtime.tokenIssuer(metrics.countToken);
-  let shuttingDown = false;
-  const app = createApp({
-    contract,
-    handlers: allRoutes({
-      contract,
-      issuer,
-      rotator: runtime.rotator,
-      inventory: runtime.inventory,
-      revoker: runtime.revoker,
-      keys: keyCache,
-      metrics,
-      isShuttingDown: () => shuttingDown,
-    }),
-    authenticator,
-    metrics,
-    logger,
-    bodyLimitBytes: config.bodyLimitBytes,
-    batchBodyLimitBytes: config.batchBodyLimitBytes,
-    limits: {
-      requests: createRequestRateLimit({
-        ratePerSecond: config.apiKeyRateLimitPerSecond,
-        burst: config.apiKeyRateLimitPerSecond * 2,
-        clock: runtime.clock,
-      }),
-      failedAttempts: createFailedAttemptLimit({
-        limit: config.authFailureLimit,
-        windowSeconds: config.authFailureWindowSeconds,
-        clock: runtime.clock,
-      }),
-    },
-    trustProxy: config.trustProxy,
-  });
-
+async function listen(app: Express, config: Config): Promise<Server> {
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  return server;
+}
+
+/** Socket-level behaviour express does not cover: unparsable requests, shutdown, timeouts. */
+function harden(server: Server, isShuttingDown: () => boolean): void {
   // Requests Node cannot parse never reach express; answer them in the same error shape.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -145,26 +153,23 @@ export async function startService(options: StartOptions): Promise<RunningServic
   });
   // Prepended, so it runs before express has answered.
   server.prependListener('request', (_req, res) => {
-    if (shuttingDown) res.setHeader('Connection', 'close');
+    if (isShuttingDown()) res.setHeader('Connection', 'close');
   });
   // Longer than common load-balancer idle timeouts, so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info(
-    {
-      url,
-      mode: config.mode,
-      keyStore: runtime.store.kind,
-      registry: runtime.registry.kind,
-      signer: runtime.signing.description,
-    },
-    'listening',
-  );
+}
 
-  const stopTimers = [
+function urlOf(server: Server): string {
+  const address = server.address() as AddressInfo;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+}
+
+/** Key refresh, API key reload and the janitor; returns the function that stops them. */
+function startBackgroundJobs(runtime: Runtime): () => void {
+  const { config, keyCache, authenticator, logger } = runtime;
+  const stops = [
     every(
       config.keyRefreshSeconds * 1000,
       () => keyCache.refresh(),
@@ -174,6 +179,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
           'could not re-read signing keys; signing with the cached key',
         ),
     ),
+    // A failed reload keeps the last good API keys and logs why (the authenticator does).
     every(
       config.apiKeysReloadSeconds * 1000,
       () => authenticator.reload(),
@@ -181,7 +187,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     ),
   ];
   if (config.janitorSeconds > 0) {
-    stopTimers.push(
+    stops.push(
       every(
         config.janitorSeconds * 1000,
         async () => {
@@ -192,36 +198,27 @@ export async function startService(options: StartOptions): Promise<RunningServic
       ),
     );
   }
-  const ready = initialiseKeys(runtime, () => shuttingDown).then(() => {
-    const keyId = keyCache.status().currentKeyId;
-    if (keyId) logger.info({ keyId }, 'ready to issue tokens');
-  });
-  ready.catch((error) => logger.error({ err: describeError(error) }, 'could not load a signing key'));
-
-  return {
-    url,
-    runtime,
-    ready,
-    async close() {
-      if (shuttingDown) return;
-      shuttingDown = true;
-      for (const stop of stopTimers) stop();
-      // A first start still creating the key finishes its current step, so nothing writes after close.
-      await ready.catch(() => {});
-      // Keep serving while load balancers notice /readyz failing and stop sending traffic; every
-      // response now says Connection: close, so clients stop reusing sockets that will go away.
-      if (config.shutdownDelaySeconds > 0) {
-        logger.info({ seconds: config.shutdownDelaySeconds }, 'draining before close');
-        await new Promise((resolve) => setTimeout(resolve, config.shutdownDelaySeconds * 1000));
-      }
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);
-      await closed;
-      clearTimeout(deadline);
-      logger.info({}, 'stopped');
-    },
+  return () => {
+    for (const stop of stops) stop();
   };
+}
+
+/**
+ * Keeps serving while load balancers notice /readyz failing and stop sending traffic (every
+ * response now says Connection: close, so clients stop reusing sockets that will go away), then
+ * lets in-flight requests finish, up to the shutdown timeout.
+ */
+async function drainAndClose(server: Server, config: Config, logger: Logger): Promise<void> {
+  if (config.shutdownDelaySeconds > 0) {
+    logger.info({ seconds: config.shutdownDelaySeconds }, 'draining before close');
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDelaySeconds * 1000));
+  }
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);
+  await closed;
+  clearTimeout(deadline);
+  logger.info({}, 'stopped');
 }
 
 /**

@@ -1,19 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { IvsClient } from '@aws-sdk/client-ivs';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { IvsChannelDirectory } from './adapters/aws/ivs-channel-directory.js';
-import { IvsPlaybackKeyRegistry } from './adapters/aws/ivs-playback-key-registry.js';
-import { IvsViewerSessionRevoker } from './adapters/aws/ivs-viewer-session-revoker.js';
-import { SecretsManagerKeyStore } from './adapters/aws/secrets-manager-key-store.js';
-import { chooseSigningBackend } from './adapters/crypto/choose-signing-backend.js';
-import { FileApiKeyStore } from './adapters/file/file-api-key-store.js';
-import { FileKeyStore } from './adapters/file/file-key-store.js';
-import { FileRotationLock } from './adapters/file/file-rotation-lock.js';
-import { OfflinePlaybackKeyRegistry } from './adapters/file/offline-playback-key-registry.js';
-import { OfflineViewerSessionRevoker } from './adapters/file/offline-viewer-session-revoker.js';
-import { StaticChannelDirectory } from './adapters/file/static-channel-directory.js';
+import { createAdaptersForConfig } from './adapters-for-config.js';
 import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
 import type {
@@ -27,97 +14,71 @@ import type {
   SigningBackend,
   ViewerSessionRevoker,
 } from './domain/ports.js';
+import { createMetrics, type ServiceMetrics } from './http/metrics.js';
 import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from './services/api-key-authenticator.js';
-import { InProcessRotationLock } from './services/in-process-rotation-lock.js';
 import { createKeyCache, type KeyCache } from './services/key-cache.js';
 import { type KeyInventory, listKeyInventory } from './services/key-inventory.js';
 import { createKeyRotator, type KeyRotator } from './services/key-rotator.js';
 import { generateSigningKey } from './services/signing-key-factory.js';
-import { createTokenIssuer, type TokenIssuer, type TokenOutcome } from './services/token-issuer.js';
+import { createTokenIssuer, type TokenIssuer } from './services/token-issuer.js';
 import { createTokenReuse } from './services/token-reuse.js';
 
 /** Bounds the memory of TOKEN_REUSE_SECONDS: distinct channel-wide claims remembered at once. */
 const TOKEN_REUSE_MAX_ENTRIES = 10_000;
 
-/** Everything the server and the CLI share, wired from the configuration. */
-export interface Runtime {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly clock: Clock;
+/** One implementation of each port: files in local mode, AWS in production, fakes in tests. */
+export interface Adapters {
   readonly store: KeyStore;
   readonly registry: PlaybackKeyRegistry;
+  readonly lock: RotationLock;
   readonly apiKeyStore: ApiKeyStore;
   readonly channels: ChannelDirectory;
   readonly revoker: ViewerSessionRevoker;
-  readonly keyCache: KeyCache;
   /** The signature implementation SIGNER chose. */
   readonly signing: SigningBackend;
+}
+
+/** Everything the server, the CLI and the rotation function share, wired from the configuration. */
+export interface Runtime extends Adapters {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly keyCache: KeyCache;
   readonly rotator: KeyRotator;
   readonly authenticator: ApiKeyAuthenticator;
   readonly drainPolicy: DrainPolicy;
+  /** Counts every token outcome; served at /metrics by the server. */
+  readonly metrics: ServiceMetrics;
+  /** The token issuer with the configured TTL policy, channel check and token reuse. */
+  readonly tokenIssuer: TokenIssuer;
   inventory(): Promise<KeyInventory>;
-  /** The token issuer with the configured TTL policy and channel check. */
-  tokenIssuer(onOutcome?: (outcome: TokenOutcome) => void): TokenIssuer;
+}
+
+export interface RuntimeDeps {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/** The composition root: the adapters the configuration names, with the services over them. */
+export async function createRuntime(config: Config, deps: RuntimeDeps): Promise<Runtime> {
+  const clock = deps.clock ?? (() => new Date());
+  const adapters = await createAdaptersForConfig(config, { logger: deps.logger, clock });
+  return assembleRuntime(config, adapters, { logger: deps.logger, clock });
 }
 
 /**
- * The composition root's wiring, shared by `main.ts` (the server) and the CLI: picks the adapters
- * the configuration names and hands them to the services.
+ * The services over a given set of adapters, configured by `config`. The server and the CLI get
+ * theirs through `createRuntime`; tests call this with in-memory adapters, so both run one wiring.
  */
-export async function createRuntime(
-  config: Config,
-  deps: { readonly logger: Logger; readonly clock?: Clock },
-): Promise<Runtime> {
+export function assembleRuntime(config: Config, adapters: Adapters, deps: RuntimeDeps): Runtime {
   const { logger } = deps;
   const clock = deps.clock ?? (() => new Date());
-  // One client per AWS service, shared by every adapter. Region, credentials and endpoints come
-  // from the SDK's standard chain (AWS_REGION, AWS_ENDPOINT_URL_IVS, …). Timeouts keep a hung
-  // AWS call from stalling a request; throttling and 5xx are retried (3 attempts).
-  const awsClientConfig = {
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
-  };
-  const ivs = config.registry === 'ivs' ? new IvsClient(awsClientConfig) : undefined;
-
-  let store: KeyStore;
-  let lock: RotationLock;
-  let publicKeyPath: (keyId: string) => string;
-  if (config.keyStore.kind === 'file') {
-    const fileStore = new FileKeyStore(config.keyStore.dir);
-    store = fileStore;
-    lock = new FileRotationLock({ path: join(config.keysDir, 'rotation.lock'), clock });
-    publicKeyPath = (keyId) => fileStore.publicKeyPath(keyId);
-  } else {
-    store = new SecretsManagerKeyStore({
-      client: new SecretsManagerClient(awsClientConfig),
-      secretId: config.keyStore.secretId,
-    });
-    lock = new InProcessRotationLock();
-    publicKeyPath = (keyId) => join(config.keysDir, `${keyId}.public.pem`);
-  }
-  const registry: PlaybackKeyRegistry = ivs
-    ? new IvsPlaybackKeyRegistry({ client: ivs, logger })
-    : new OfflinePlaybackKeyRegistry({
-        path: join(config.keysDir, 'offline-registry.json'),
-        publicKeyPath,
-        logger,
-        clock,
-      });
-  const channels: ChannelDirectory = ivs
-    ? new IvsChannelDirectory({ client: ivs, logger, clock, ttlSeconds: config.channelCacheSeconds })
-    : config.channelsFile
-      ? await StaticChannelDirectory.fromFile(config.channelsFile)
-      : StaticChannelDirectory.empty();
-  const revoker: ViewerSessionRevoker = ivs
-    ? new IvsViewerSessionRevoker({ client: ivs, logger })
-    : new OfflineViewerSessionRevoker();
-  const apiKeyStore = new FileApiKeyStore(config.apiKeysFile ?? join(config.keysDir, 'api-keys.json'));
+  const { store, registry, lock, apiKeyStore, channels, signing } = adapters;
   const drainPolicy: DrainPolicy = {
     maxTtlSeconds: config.maxTtlSeconds,
     clockSkewSeconds: config.clockSkewSeconds,
     maxSigningStalenessSeconds: config.keyMaxStalenessSeconds,
   };
-  const signing = await chooseSigningBackend(config.signer, logger);
   const keyCache = createKeyCache({
     store,
     clock,
@@ -125,6 +86,7 @@ export async function createRuntime(
     maxStalenessSeconds: config.keyMaxStalenessSeconds,
     signing,
   });
+  const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock, signer: signing.name });
   const rotator = createKeyRotator({
     store,
     registry,
@@ -134,44 +96,39 @@ export async function createRuntime(
     drainPolicy,
     generateKey: generateSigningKey,
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
-    // The lock file serialises local rotations across processes; Secrets Manager replicas rely on
-    // the store's token collision and on not taking over a fresh pending key of another replica.
+    // Local mode's lock file serialises rotations across processes; Secrets Manager replicas rely
+    // on the store's token collision and on not taking over a fresh pending key of another replica.
     foreignPendingGraceSeconds: config.keyStore.kind === 'file' ? 0 : config.rotationTakeoverSeconds,
     onKeysChanged: () => keyCache.refresh(),
   });
-  const authenticator = createApiKeyAuthenticator({ store: apiKeyStore, logger });
+  const tokenIssuer = createTokenIssuer({
+    keys: keyCache,
+    channels,
+    policy: { defaultTtlSeconds: config.defaultTtlSeconds, maxTtlSeconds: config.maxTtlSeconds },
+    clock,
+    newUuid: randomUUID,
+    channelCheck: config.channelCheck,
+    reuse:
+      config.tokenReuseSeconds > 0
+        ? createTokenReuse({
+            bucketSeconds: config.tokenReuseSeconds,
+            maxTtlSeconds: config.maxTtlSeconds,
+            maxEntries: TOKEN_REUSE_MAX_ENTRIES,
+          })
+        : undefined,
+    onOutcome: metrics.countToken,
+  });
   return {
+    ...adapters,
     config,
     logger,
     clock,
-    store,
-    registry,
-    apiKeyStore,
-    channels,
-    revoker,
     keyCache,
-    signing,
     rotator,
-    authenticator,
+    authenticator: createApiKeyAuthenticator({ store: apiKeyStore, logger }),
     drainPolicy,
+    metrics,
+    tokenIssuer,
     inventory: () => listKeyInventory({ store, registry, drainPolicy }),
-    tokenIssuer: (onOutcome) =>
-      createTokenIssuer({
-        keys: keyCache,
-        channels,
-        policy: { defaultTtlSeconds: config.defaultTtlSeconds, maxTtlSeconds: config.maxTtlSeconds },
-        clock,
-        newUuid: randomUUID,
-        channelCheck: config.channelCheck,
-        reuse:
-          config.tokenReuseSeconds > 0
-            ? createTokenReuse({
-                bucketSeconds: config.tokenReuseSeconds,
-                maxTtlSeconds: config.maxTtlSeconds,
-                maxEntries: TOKEN_REUSE_MAX_ENTRIES,
-              })
-            : undefined,
-        ...(onOutcome ? { onOutcome } : {}),
-      }),
   };
 }

@@ -17,7 +17,7 @@ import { createApiKey } from '../services/api-key-factory.js';
 const env = process.env;
 
 async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const config = loadConfig(env);
+  const config = loadConfig(env, 'cli');
   const logger = createPinoLogger({
     level: config.logLevel,
     destination: pino.destination({ dest: 2, sync: true }),
@@ -149,8 +149,7 @@ program
       withRuntime(async (runtime) => {
         await runtime.rotator.ensureCurrentKey();
         await runtime.keyCache.refresh();
-        const issuer = runtime.tokenIssuer();
-        const issued = await issuer.issue({
+        const issued = await runtime.tokenIssuer.issue({
           channelArn: options.channelArn,
           viewerId: options.viewerId,
           viewerSessionVersion: options.viewerSessionVersion,

@@ -1,6 +1,7 @@
 import { createPinoLogger } from '../adapters/logging/pino-logger.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { ServiceError } from '../domain/errors.js';
+import type { Logger } from '../domain/ports.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import type { SecretsManagerRotationStep } from '../services/key-rotator.js';
 
@@ -12,6 +13,8 @@ export interface RotationEvent {
   readonly RotationToken?: string;
 }
 
+export type RotationHandler = (event: RotationEvent) => Promise<void>;
+
 const STEPS: readonly SecretsManagerRotationStep[] = [
   'createSecret',
   'setSecret',
@@ -19,63 +22,88 @@ const STEPS: readonly SecretsManagerRotationStep[] = [
   'finishSecret',
 ];
 
-// Built once per Lambda container and reused by later invocations (key store, IVS client, caches).
-let runtime: Promise<Runtime> | undefined;
-
 /**
- * The Secrets Manager rotation function: the four rotation steps on the same rotation plan as the
- * admin route (createSecret = store the new key as AWSPENDING after retiring a drained previous
- * key, setSecret = import into IVS, testSecret = sign and verify, finishSecret = promote). Every
- * step is safe to repeat. The secret is the event's `SecretId`; the rest of the configuration
+ * Builds the Secrets Manager rotation function: the four rotation steps on the same rotation plan
+ * as the admin route (createSecret = store the new key as AWSPENDING after retiring a drained
+ * previous key, setSecret = import into IVS, testSecret = sign and verify, finishSecret = promote).
+ * Every step is safe to repeat. The secret is the event's `SecretId`; the rest of the configuration
  * (drain period: TOKEN_MAX_TTL_SECONDS, CLOCK_SKEW_SECONDS, KEY_MAX_STALENESS_SECONDS) comes from
- * the function's environment and must match the servers'.
+ * `env` and must match the servers'.
+ *
+ * One runtime (key store, IVS client, caches) is kept per secret for the life of the Lambda
+ * container; a runtime that failed to build is forgotten, so the next invocation tries again.
  */
-export async function handler(event: RotationEvent): Promise<void> {
-  const step = event?.Step as SecretsManagerRotationStep;
-  if (
-    !STEPS.includes(step) ||
-    typeof event.SecretId !== 'string' ||
-    typeof event.ClientRequestToken !== 'string'
-  ) {
-    throw new Error(
-      `not a Secrets Manager rotation event: expected Step (${STEPS.join(', ')}), SecretId and ClientRequestToken`,
-    );
-  }
-  runtime ??= createRuntimeFor(event.SecretId);
-  const { rotator, logger } = await runtime;
-  logger.info({ step, secretId: event.SecretId }, 'rotation step');
-  try {
-    await rotator.secretsManagerStep(step, event.ClientRequestToken);
-  } catch (error) {
-    // Secrets Manager shows the message in its rotation failure; keep it ours, never the SDK's.
-    if (error instanceof ServiceError) {
-      logger.error({ step, code: error.code }, error.message);
-      throw new Error(`${step} failed: ${error.code}: ${error.message}`);
+export function createRotationHandler(deps: {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where the function logs; by default JSON lines on stdout at LOG_LEVEL. */
+  readonly logger?: Logger;
+}): RotationHandler {
+  const runtimes = new Map<string, Promise<Runtime>>();
+  const logger = deps.logger ?? createPinoLogger({ level: validLogLevel(deps.env['LOG_LEVEL']) ?? 'info' });
+
+  const runtimeFor = (secretId: string): Promise<Runtime> => {
+    let runtime = runtimes.get(secretId);
+    if (!runtime) {
+      runtime = createRuntimeFor(deps.env, secretId, logger);
+      runtimes.set(secretId, runtime);
+      runtime.catch(() => runtimes.delete(secretId));
     }
-    throw error;
-  }
+    return runtime;
+  };
+
+  return async (event) => {
+    const step = event?.Step as SecretsManagerRotationStep;
+    if (
+      !STEPS.includes(step) ||
+      typeof event.SecretId !== 'string' ||
+      typeof event.ClientRequestToken !== 'string'
+    ) {
+      throw new Error(
+        `not a Secrets Manager rotation event: expected Step (${STEPS.join(', ')}), SecretId and ClientRequestToken`,
+      );
+    }
+    logger.info({ step, secretId: event.SecretId }, 'rotation step');
+    try {
+      const { rotator } = await runtimeFor(event.SecretId);
+      await rotator.secretsManagerStep(step, event.ClientRequestToken);
+    } catch (error) {
+      // Secrets Manager shows the message in its rotation failure; keep it ours, never the SDK's.
+      if (error instanceof ConfigError) {
+        logger.error({ step, problems: error.problems }, 'invalid configuration');
+        throw new Error(`${step} failed: ${error.message}`);
+      }
+      if (error instanceof ServiceError) {
+        logger.error({ step, code: error.code }, error.message);
+        throw new Error(`${step} failed: ${error.code}: ${error.message}`);
+      }
+      logger.error({ step, err: error }, 'rotation step failed unexpectedly');
+      throw error;
+    }
+  };
 }
 
-async function createRuntimeFor(secretId: string): Promise<Runtime> {
-  const config = loadConfig({
-    ...process.env,
-    KEY_STORE: 'secrets-manager',
-    SECRET_ID: secretId,
-    PLAYBACK_KEY_REGISTRY: process.env['PLAYBACK_KEY_REGISTRY'] ?? 'ivs',
-    // The Lambda issues no tokens: no need to look for the Nettle addon in its package.
-    SIGNER: process.env['SIGNER'] ?? 'openssl',
-  });
-  const logger = createPinoLogger({ level: config.logLevel });
-  try {
-    return await createRuntime(config, { logger });
-  } catch (error) {
-    runtime = undefined;
-    if (error instanceof ConfigError) logger.error({ problems: error.problems }, 'invalid configuration');
-    throw error;
-  }
+async function createRuntimeFor(
+  env: Readonly<Record<string, string | undefined>>,
+  secretId: string,
+  logger: Logger,
+): Promise<Runtime> {
+  const config = loadConfig(
+    {
+      ...env,
+      KEY_STORE: 'secrets-manager',
+      SECRET_ID: secretId,
+      PLAYBACK_KEY_REGISTRY: env['PLAYBACK_KEY_REGISTRY'] ?? 'ivs',
+      // The Lambda issues no tokens: no need to look for the Nettle addon in its package.
+      SIGNER: env['SIGNER'] ?? 'openssl',
+    },
+    'rotation-function',
+  );
+  return createRuntime(config, { logger });
 }
 
-/** For tests: forget the cached runtime so the next invocation reads the environment again. */
-export function resetForTests(): void {
-  runtime = undefined;
+function validLogLevel(raw: string | undefined): 'debug' | 'info' | 'warn' | 'error' | undefined {
+  return raw === 'debug' || raw === 'info' || raw === 'warn' || raw === 'error' ? raw : undefined;
 }
+
+/** The function Lambda calls (`handler` in the deployment), reading the function's environment. */
+export const handler: RotationHandler = createRotationHandler({ env: process.env });

@@ -6,7 +6,10 @@ import type { ApiKeyStore, Logger } from '../domain/ports.js';
 export interface ApiKeyAuthenticator {
   /** Resolves an `Authorization` header value; throws UNAUTHENTICATED (uniformly) otherwise. */
   authenticate(authorizationHeader: string | undefined): Caller;
-  /** Re-reads the key store; on failure keeps the keys it has and logs why. */
+  /**
+   * Re-reads the key store. The first load fails with the store's own error (a corrupt file must
+   * not pass for an empty one); a later failure keeps the keys loaded before and logs why.
+   */
   reload(): Promise<void>;
   /** How many keys are loaded. */
   size(): number;
@@ -33,6 +36,7 @@ export function createApiKeyAuthenticator(deps: {
   readonly logger: Logger;
 }): ApiKeyAuthenticator {
   let entries = new Map<string, Entry>();
+  let loaded = false;
   let lastReloadError: string | undefined;
 
   const unauthenticated = () =>
@@ -56,6 +60,7 @@ export function createApiKeyAuthenticator(deps: {
       try {
         records = await deps.store.list();
       } catch (error) {
+        if (!loaded) throw error;
         const reason = error instanceof Error ? error.message : String(error);
         if (reason !== lastReloadError) {
           deps.logger.error({ reason }, 'could not reload API keys; keeping the keys loaded before');
@@ -63,6 +68,7 @@ export function createApiKeyAuthenticator(deps: {
         }
         return;
       }
+      loaded = true;
       lastReloadError = undefined;
       const next = new Map<string, Entry>();
       for (const record of records) {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler, resetForTests } from '../../src/lambda/handler.js';
+import { createRotationHandler, type RotationHandler } from '../../src/lambda/handler.js';
 import { type AwsStandIn, startAwsStandIn } from '../support/aws-stand-in/index.js';
+import { RecordingLogger } from '../support/fakes.js';
 
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
 
@@ -9,11 +10,16 @@ const KEY_ID_TAG = 'ivs-playback-auth:key-id';
 describe('Secrets Manager rotation Lambda', () => {
   let standIn: AwsStandIn;
   let secretId: string;
+  let env: Record<string, string | undefined>;
+  let logger: RecordingLogger;
+  let handler: RotationHandler;
+
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
     standIn = await startAwsStandIn();
-    Object.assign(process.env, standIn.env(), { LOG_LEVEL: 'error', TOKEN_MAX_TTL_SECONDS: '600' });
+    // The SDK reads its endpoint, region and credentials from the process environment itself.
+    Object.assign(process.env, standIn.env());
   });
   afterAll(async () => {
     await standIn.close();
@@ -21,7 +27,9 @@ describe('Secrets Manager rotation Lambda', () => {
   });
   beforeEach(() => {
     standIn.reset();
-    resetForTests();
+    env = { ...standIn.env(), TOKEN_MAX_TTL_SECONDS: '600' };
+    logger = new RecordingLogger();
+    handler = createRotationHandler({ env, logger });
     secretId = `ivs-playback-auth/lambda-${randomUUID()}`;
   });
 
@@ -91,6 +99,41 @@ describe('Secrets Manager rotation Lambda', () => {
 
   it('refuses testSecret and finishSecret before createSecret', async () => {
     await expect(step('testSecret', randomUUID())).rejects.toThrow(/no pending key/);
+  });
+
+  it('logs a configuration error as one, and reads the configuration again on the next invocation', async () => {
+    const token = randomUUID();
+    env['TOKEN_MAX_TTL_SECONDS'] = 'ten minutes';
+
+    const failed = step('createSecret', token);
+
+    await expect(failed).rejects.toThrow(/createSecret failed: invalid configuration/);
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'invalid configuration',
+        fields: expect.objectContaining({
+          problems: [expect.stringMatching(/^TOKEN_MAX_TTL_SECONDS must be a whole number/)],
+        }),
+      }),
+    );
+    env['TOKEN_MAX_TTL_SECONDS'] = '600';
+    await rotateTwiceEach(token);
+    expect(stages()[token]).toEqual(['AWSCURRENT']);
+  });
+
+  it('rotates each secret it is invoked for, not the first one it saw', async () => {
+    const firstSecret = secretId;
+    const firstToken = randomUUID();
+    await rotateTwiceEach(firstToken);
+
+    secretId = `ivs-playback-auth/lambda-${randomUUID()}`;
+    const secondToken = randomUUID();
+    await rotateTwiceEach(secondToken);
+
+    expect(standIn.secrets.versionIdsToStages(firstSecret)?.[firstToken]).toEqual(['AWSCURRENT']);
+    expect(stages()[secondToken]).toEqual(['AWSCURRENT']);
+    expect(standIn.secrets.versionIdsToStages(firstSecret)?.[secondToken]).toBeUndefined();
   });
 
   it('refuses an event that is not a rotation step', async () => {

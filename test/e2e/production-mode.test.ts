@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileApiKeyStore } from '../../src/adapters/file/file-api-key-store.js';
+import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js';
 import { SCOPES } from '../../src/domain/api-keys.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';

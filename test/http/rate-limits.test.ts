@@ -6,7 +6,7 @@ import { buildTestApp, CHANNEL_ARN } from '../support/test-app.js';
 const PATH = '/v1/playback-tokens';
 
 describe('request limits', () => {
-  it('answers 429 RATE_LIMITED with Retry-After once an API key exceeds its rate, and recovers', async () => {
+  it('answers 429 RATE_LIMITED with Retry-After once an API key exceeds its burst (twice its rate), and recovers', async () => {
     const context = await buildTestApp({ rateLimitPerSecond: 3 });
     const call = () =>
       request(context.app)
@@ -15,7 +15,7 @@ describe('request limits', () => {
         .send({ channelArn: CHANNEL_ARN });
 
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await call()).status);
+    for (let i = 0; i < 7; i++) statuses.push((await call()).status);
     const limited = await call();
     const otherKey = await request(context.app)
       .post(PATH)
@@ -24,7 +24,7 @@ describe('request limits', () => {
     context.clock.advance(1);
     const recovered = await call();
 
-    expect(statuses).toEqual([201, 201, 201, 429]);
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429]);
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(limited.headers['retry-after']).toBe('1');

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { OfflineViewerSessionRevoker } from '../../src/adapters/file/offline-viewer-session-revoker.js';
+import { OfflineViewerSessionRevoker } from '../../src/adapters/local/offline-viewer-session-revoker.js';
 import { RecordingViewerSessionRevoker } from '../support/fakes.js';
 import { expectToMatchSpec } from '../support/spec.js';
 import { buildTestApp, CHANNEL_ARN, OTHER_CHANNEL_ARN } from '../support/test-app.js';

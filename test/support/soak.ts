@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { FileApiKeyStore } from '../../src/adapters/file/file-api-key-store.js';
+import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js';
 import { SCOPES } from '../../src/domain/api-keys.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';

@@ -1,21 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
+import { loadConfig } from '../../src/config.js';
 import { SCOPES, type Scope } from '../../src/domain/api-keys.js';
-import type { DrainPolicy } from '../../src/domain/key-lifecycle.js';
 import type { ViewerSessionRevoker } from '../../src/domain/ports.js';
-import { createApp } from '../../src/http/create-app.js';
-import { createMetrics, type ServiceMetrics } from '../../src/http/metrics.js';
-import { loadOpenApiContract } from '../../src/http/openapi-contract.js';
-import { allRoutes } from '../../src/http/routes/all-routes.js';
-import { createApiKeyAuthenticator } from '../../src/services/api-key-authenticator.js';
+import { buildHttpApp } from '../../src/http/build-http-app.js';
+import type { ServiceMetrics } from '../../src/http/metrics.js';
+import { assembleRuntime } from '../../src/runtime.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';
-import { createKeyCache, type KeyCache } from '../../src/services/key-cache.js';
-import { listKeyInventory } from '../../src/services/key-inventory.js';
-import { createKeyRotator, type KeyRotator } from '../../src/services/key-rotator.js';
-import { createFailedAttemptLimit, createRequestRateLimit } from '../../src/services/request-limits.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
-import { createTokenIssuer } from '../../src/services/token-issuer.js';
-import { createTokenReuse } from '../../src/services/token-reuse.js';
+import type { KeyCache } from '../../src/services/key-cache.js';
+import type { KeyRotator } from '../../src/services/key-rotator.js';
 import {
   InMemoryApiKeyStore,
   InMemoryKeyStore,
@@ -61,33 +53,43 @@ export interface TestAppOptions {
   readonly tokenReuseSeconds?: number;
 }
 
-/** The whole app, built fresh per test, on in-memory adapters, real crypto and the real contract. */
+/**
+ * The whole app, built fresh per test through the server's own wiring (`assembleRuntime` and
+ * `buildHttpApp`, as `startService` calls them), on in-memory adapters, real crypto and the real
+ * contract. Options are the environment variables of the same name, so tests configure what users do.
+ */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const clock = new ManualClock(new Date().toISOString());
   const store = new InMemoryKeyStore();
   const registry = new InMemoryPlaybackKeyRegistry();
   const logger = new RecordingLogger();
   const apiKeyStore = new InMemoryApiKeyStore();
-  const maxTtlSeconds = options.maxTtlSeconds ?? 3600;
-  const drainPolicy: DrainPolicy = { maxTtlSeconds, clockSkewSeconds: 60, maxSigningStalenessSeconds: 300 };
-  const keyCache = createKeyCache({
-    store,
-    clock: clock.now,
-    logger,
-    maxStalenessSeconds: 300,
-    signing: signingBackend,
-  });
-  const rotator = createKeyRotator({
-    store,
-    registry,
-    lock: new InMemoryRotationLock(),
-    clock: clock.now,
-    logger,
-    drainPolicy,
-    generateKey: generateSigningKey,
-    owner: 'test',
-    onKeysChanged: () => keyCache.refresh(),
-  });
+  const env: Record<string, string> = {
+    TOKEN_MAX_TTL_SECONDS: String(options.maxTtlSeconds ?? 3600),
+    TOKEN_DEFAULT_TTL_SECONDS: String(options.defaultTtlSeconds ?? 600),
+    KEY_MAX_STALENESS_SECONDS: '300',
+    BODY_LIMIT_BYTES: String(options.bodyLimitBytes ?? 16_384),
+    API_KEY_RATE_LIMIT_PER_SECOND: String(options.rateLimitPerSecond ?? 1_000_000),
+    AUTH_FAILURE_LIMIT: String(options.authFailureLimit ?? 1_000_000),
+    TRUST_PROXY: String(options.trustProxy ?? false),
+    ...(options.tokenReuseSeconds === undefined
+      ? {}
+      : { TOKEN_REUSE_SECONDS: String(options.tokenReuseSeconds) }),
+  };
+  const runtime = assembleRuntime(
+    loadConfig(env),
+    {
+      store,
+      registry,
+      lock: new InMemoryRotationLock(),
+      apiKeyStore,
+      channels: new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),
+      revoker: options.revoker ?? new RecordingViewerSessionRevoker(),
+      signing: signingBackend,
+    },
+    { logger, clock: clock.now },
+  );
+  const { keyCache, rotator } = runtime;
   if (options.withKey ?? true) await rotator.ensureCurrentKey();
   await keyCache.refresh();
 
@@ -103,59 +105,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       ['arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf*'],
     ),
   };
-  const authenticator = createApiKeyAuthenticator({ store: apiKeyStore, logger });
-  await authenticator.reload();
+  await runtime.authenticator.reload();
 
-  const contract = loadOpenApiContract();
-  const metrics = createMetrics({
-    keyStatus: () => keyCache.status(),
-    clock: clock.now,
-    signer: signingBackend.name,
-  });
-  const issuer = createTokenIssuer({
-    keys: keyCache,
-    channels: new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),
-    policy: { defaultTtlSeconds: options.defaultTtlSeconds ?? 600, maxTtlSeconds },
-    clock: clock.now,
-    newUuid: randomUUID,
-    onOutcome: metrics.countToken,
-    reuse:
-      options.tokenReuseSeconds === undefined
-        ? undefined
-        : createTokenReuse({ bucketSeconds: options.tokenReuseSeconds, maxTtlSeconds, maxEntries: 1000 }),
-  });
   let shuttingDown = false;
-  const app = createApp({
-    contract,
-    handlers: allRoutes({
-      contract,
-      issuer,
-      rotator,
-      inventory: () => listKeyInventory({ store, registry, drainPolicy }),
-      revoker: options.revoker ?? new RecordingViewerSessionRevoker(),
-      keys: keyCache,
-      metrics,
-      isShuttingDown: () => shuttingDown,
-    }),
-    authenticator,
-    metrics,
-    logger,
-    bodyLimitBytes: options.bodyLimitBytes ?? 16_384,
-    batchBodyLimitBytes: 262_144,
-    limits: {
-      requests: createRequestRateLimit({
-        ratePerSecond: options.rateLimitPerSecond ?? 1_000_000,
-        burst: options.rateLimitPerSecond ?? 1_000_000,
-        clock: clock.now,
-      }),
-      failedAttempts: createFailedAttemptLimit({
-        limit: options.authFailureLimit ?? 1_000_000,
-        windowSeconds: 300,
-        clock: clock.now,
-      }),
-    },
-    trustProxy: options.trustProxy ?? false,
-  });
+  const app = buildHttpApp(runtime, { isShuttingDown: () => shuttingDown });
   return {
     app: recordResponses(app),
     clock,
@@ -164,7 +117,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger,
     keyCache,
     rotator,
-    metrics,
+    metrics: runtime.metrics,
     apiKeys,
     shutDown: () => {
       shuttingDown = true;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileApiKeyStore } from '../../src/adapters/file/file-api-key-store.js';
+import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js';
 import type { ApiKeyStore } from '../../src/domain/ports.js';
 import { createApiKeyAuthenticator } from '../../src/services/api-key-authenticator.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';

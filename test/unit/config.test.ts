@@ -94,6 +94,7 @@ describe('loadConfig', () => {
       expect((error as ConfigError).problems).toEqual([
         'SECRET_ID is required with KEY_STORE=secrets-manager',
         'PLAYBACK_KEY_REGISTRY must be one of offline, ivs; got "cloud"',
+        'API_KEYS_FILE is required with KEY_STORE=secrets-manager: create keys with `ivs-playback-auth api-keys create` and mount the file',
         'PORT must be a whole number from 0 to 65535; got "eighty"',
         'LOG_LEVEL must be one of debug, info, warn, error; got "loud"',
         'TOKEN_DEFAULT_TTL_SECONDS (7200) must not exceed TOKEN_MAX_TTL_SECONDS (3600)',
@@ -112,6 +113,16 @@ describe('loadConfig', () => {
     ['SIGNER', 'boringssl'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('requires API_KEYS_FILE in production mode for the server only, with one default path in local mode', () => {
+    const production = { KEY_STORE: 'secrets-manager', SECRET_ID: 'ivs/playback-key' };
+
+    expect(() => loadConfig(production)).toThrow(/API_KEYS_FILE is required with KEY_STORE=secrets-manager/);
+    expect(() => loadConfig(production, 'server')).toThrow(/API_KEYS_FILE is required/);
+    expect(loadConfig(production, 'rotation-function').apiKeysFile).toBeUndefined();
+    expect(loadConfig(production, 'cli').apiKeysFile).toBeUndefined();
+    expect(loadConfig({ KEYS_DIR: '/srv/keys' }, 'cli').apiKeysFile).toBe('/srv/keys/api-keys.json');
   });
 
   it('refuses a staleness bound shorter than the refresh interval', () => {

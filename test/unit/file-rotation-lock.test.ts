@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileRotationLock } from '../../src/adapters/file/file-rotation-lock.js';
+import { FileRotationLock } from '../../src/adapters/local/file-rotation-lock.js';
 import { ManualClock } from '../support/fakes.js';
 
 const folders: string[] = [];

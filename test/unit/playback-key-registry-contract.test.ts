@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { IvsPlaybackKeyRegistry } from '../../src/adapters/aws/ivs-playback-key-registry.js';
-import { OfflinePlaybackKeyRegistry } from '../../src/adapters/file/offline-playback-key-registry.js';
+import { OfflinePlaybackKeyRegistry } from '../../src/adapters/local/offline-playback-key-registry.js';
 import type { PlaybackKeyRegistry } from '../../src/domain/ports.js';
 import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import { type AwsStandIn, ivsClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';

@@ -1,4 +1,4 @@
-import type { RotationLock } from '../domain/ports.js';
+import type { RotationLock } from '../../domain/ports.js';
 
 /**
  * Serialises rotations inside one process. Across replicas, the Secrets Manager key store's

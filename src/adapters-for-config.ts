@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { IvsClient } from '@aws-sdk/client-ivs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { IvsChannelDirectory } from './adapters/aws/ivs-channel-directory.js';
+import { IvsPlaybackKeyRegistry } from './adapters/aws/ivs-playback-key-registry.js';
+import { IvsViewerSessionRevoker } from './adapters/aws/ivs-viewer-session-revoker.js';
+import { SecretsManagerKeyStore } from './adapters/aws/secrets-manager-key-store.js';
+import { chooseSigningBackend } from './adapters/crypto/choose-signing-backend.js';
+import { FileApiKeyStore } from './adapters/local/file-api-key-store.js';
+import { FileKeyStore } from './adapters/local/file-key-store.js';
+import { FileRotationLock } from './adapters/local/file-rotation-lock.js';
+import { OfflinePlaybackKeyRegistry } from './adapters/local/offline-playback-key-registry.js';
+import { OfflineViewerSessionRevoker } from './adapters/local/offline-viewer-session-revoker.js';
+import { StaticChannelDirectory } from './adapters/local/static-channel-directory.js';
+import { InProcessRotationLock } from './adapters/process/in-process-rotation-lock.js';
+import { type Config, ConfigError } from './config.js';
+import type { ApiKeyStore, Clock, Logger, PlaybackKeyRegistry } from './domain/ports.js';
+import type { Adapters } from './runtime.js';
+
+/**
+ * The composition root's one decision: which adapter implements each port, from the configuration.
+ * Local mode gets files and no AWS; production mode gets one SDK client per AWS service, shared by
+ * every adapter that talks to it.
+ */
+export async function createAdaptersForConfig(
+  config: Config,
+  deps: { readonly logger: Logger; readonly clock: Clock },
+): Promise<Adapters> {
+  const { logger, clock } = deps;
+  // Region, credentials and endpoints come from the SDK's standard chain (AWS_REGION,
+  // AWS_ENDPOINT_URL_IVS, …). Timeouts keep a hung AWS call from stalling a request; throttling
+  // and 5xx are retried (3 attempts).
+  const awsClientConfig = {
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+  };
+  const ivs = config.registry === 'ivs' ? new IvsClient(awsClientConfig) : undefined;
+
+  const fileStore = config.keyStore.kind === 'file' ? new FileKeyStore(config.keyStore.dir) : undefined;
+  const store =
+    fileStore ??
+    new SecretsManagerKeyStore({
+      client: new SecretsManagerClient(awsClientConfig),
+      secretId: config.keyStore.kind === 'secrets-manager' ? config.keyStore.secretId : '',
+    });
+  // The lock file serialises local rotations across processes; Secrets Manager replicas rely on
+  // the store's token collision and on not taking over a fresh pending key of another replica.
+  const lock = fileStore
+    ? new FileRotationLock({ path: join(config.keysDir, 'rotation.lock'), clock })
+    : new InProcessRotationLock();
+  const registry: PlaybackKeyRegistry = ivs
+    ? new IvsPlaybackKeyRegistry({ client: ivs, logger })
+    : new OfflinePlaybackKeyRegistry({
+        path: join(config.keysDir, 'offline-registry.json'),
+        publicKeyPath: (keyId) =>
+          fileStore?.publicKeyPath(keyId) ?? join(config.keysDir, `${keyId}.public.pem`),
+        logger,
+        clock,
+      });
+  return {
+    store,
+    lock,
+    registry,
+    channels: ivs
+      ? new IvsChannelDirectory({ client: ivs, logger, clock, ttlSeconds: config.channelCacheSeconds })
+      : config.channelsFile
+        ? await StaticChannelDirectory.fromFile(config.channelsFile)
+        : StaticChannelDirectory.empty(),
+    revoker: ivs ? new IvsViewerSessionRevoker({ client: ivs, logger }) : new OfflineViewerSessionRevoker(),
+    apiKeyStore:
+      config.apiKeysFile === undefined ? withoutApiKeysFile() : new FileApiKeyStore(config.apiKeysFile),
+    signing: await chooseSigningBackend(config.signer, logger),
+  };
+}
+
+/** Production mode's command line without API_KEYS_FILE: `api-keys` commands say what is missing. */
+function withoutApiKeysFile(): ApiKeyStore {
+  const missing = () =>
+    Promise.reject(
+      new ConfigError([
+        'API_KEYS_FILE is required for API keys with KEY_STORE=secrets-manager: set it to the file the servers read',
+      ]),
+    );
+  return { list: missing, add: missing, remove: missing };
+}

@@ -1,0 +1,79 @@
+import type { Express } from 'express';
+import type { Config } from '../config.js';
+import type { Clock, Logger, ViewerSessionRevoker } from '../domain/ports.js';
+import type { ApiKeyAuthenticator } from '../services/api-key-authenticator.js';
+import type { KeyCache } from '../services/key-cache.js';
+import type { KeyInventory } from '../services/key-inventory.js';
+import type { KeyRotator } from '../services/key-rotator.js';
+import { createFailedAttemptLimit, createRequestRateLimit } from '../services/request-limits.js';
+import type { TokenIssuer } from '../services/token-issuer.js';
+import { createApp } from './create-app.js';
+import type { ServiceMetrics } from './metrics.js';
+import { loadOpenApiContract } from './openapi-contract.js';
+import { allRoutes } from './routes/all-routes.js';
+
+/** What the HTTP layer adapts: the services of a runtime (the server's, or a test's on fakes). */
+export interface HttpServices {
+  readonly config: Pick<
+    Config,
+    | 'bodyLimitBytes'
+    | 'batchBodyLimitBytes'
+    | 'apiKeyRateLimitPerSecond'
+    | 'authFailureLimit'
+    | 'authFailureWindowSeconds'
+    | 'trustProxy'
+  >;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly tokenIssuer: TokenIssuer;
+  readonly rotator: KeyRotator;
+  readonly revoker: ViewerSessionRevoker;
+  readonly keyCache: KeyCache;
+  readonly authenticator: ApiKeyAuthenticator;
+  readonly metrics: ServiceMetrics;
+  inventory(): Promise<KeyInventory>;
+}
+
+/**
+ * The whole HTTP app over a runtime's services: routes from openapi.yaml, authentication, the
+ * per-key rate limit and the failed-attempt bound. The server and the tests both build it here.
+ * Does not listen.
+ */
+export function buildHttpApp(
+  services: HttpServices,
+  options: { readonly isShuttingDown: () => boolean },
+): Express {
+  const { config, clock, metrics } = services;
+  const contract = loadOpenApiContract();
+  return createApp({
+    contract,
+    handlers: allRoutes({
+      contract,
+      issuer: services.tokenIssuer,
+      rotator: services.rotator,
+      inventory: () => services.inventory(),
+      revoker: services.revoker,
+      keys: services.keyCache,
+      metrics,
+      isShuttingDown: options.isShuttingDown,
+    }),
+    authenticator: services.authenticator,
+    metrics,
+    logger: services.logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    batchBodyLimitBytes: config.batchBodyLimitBytes,
+    limits: {
+      requests: createRequestRateLimit({
+        ratePerSecond: config.apiKeyRateLimitPerSecond,
+        burst: config.apiKeyRateLimitPerSecond * 2,
+        clock,
+      }),
+      failedAttempts: createFailedAttemptLimit({
+        limit: config.authFailureLimit,
+        windowSeconds: config.authFailureWindowSeconds,
+        clock,
+      }),
+    },
+    trustProxy: config.trustProxy,
+  });
+}
