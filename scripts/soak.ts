@@ -30,7 +30,7 @@ const failures =
   report.badTokens.length +
   report.orphanedKeyPairs.length +
   report.lostPrivateKeys.length +
-  report.rejectedAwsRequests +
+  report.rejectedAwsRequests.length +
   report.secretsInLogs;
 console.table({
   'token requests': report.tokensRequested,
@@ -43,7 +43,7 @@ console.table({
   'untrusted tokens': report.badTokens.length,
   'orphaned key pairs': report.orphanedKeyPairs.length,
   'lost private keys': report.lostPrivateKeys.length,
-  'AWS requests rejected': report.rejectedAwsRequests,
+  'AWS requests rejected': report.rejectedAwsRequests.length,
   'secrets in logs': report.secretsInLogs,
 });
 console.log(JSON.stringify(report));

@@ -34,7 +34,8 @@ export interface SoakReport {
   readonly badTokens: readonly string[];
   readonly orphanedKeyPairs: readonly string[];
   readonly lostPrivateKeys: readonly string[];
-  readonly rejectedAwsRequests: number;
+  /** AWS requests the stand-in refused as invalid: `service operation errorType: message`. */
+  readonly rejectedAwsRequests: readonly string[];
   readonly secretsInLogs: number;
 }
 
@@ -240,7 +241,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const secretsInLogs = (
     logs.match(/PRIVATE KEY|ipa_[0-9a-f]{12}_[A-Za-z0-9_-]{43}|eyJ[A-Za-z0-9_-]{10,}\.eyJ/g) ?? []
   ).length;
-  const rejectedAwsRequests = standIn.rejected().length;
+  const rejectedAwsRequests = standIn
+    .rejected()
+    .map(
+      (rejected) =>
+        `${rejected.service} ${rejected.operation} ${rejected.errorType}: ${rejected.errorMessage ?? ''}`,
+    );
 
   await standIn.close();
   await rm(folder, { recursive: true, force: true });
