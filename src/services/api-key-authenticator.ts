@@ -15,8 +15,13 @@ export interface ApiKeyAuthenticator {
   size(): number;
 }
 
+/** The SHA-256 of an API key, as stored: the only form of a key that is ever kept. */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  return sha256(value).toString('hex');
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
 }
 
 interface Entry {
@@ -49,7 +54,7 @@ export function createApiKeyAuthenticator(deps: {
       if (presented === undefined) throw unauthenticated();
       const id = apiKeyIdOf(presented);
       const entry = id === undefined ? undefined : entries.get(id);
-      const digest = createHash('sha256').update(presented, 'utf8').digest();
+      const digest = sha256(presented);
       const matches = timingSafeEqual(digest, entry?.digest ?? DUMMY_DIGEST);
       if (!entry || !matches) throw unauthenticated();
       return entry.caller;

@@ -4,6 +4,7 @@ import {
   StartViewerSessionRevocationCommand,
 } from '@aws-sdk/client-ivs';
 import { parseChannelArn } from '../../domain/channel-arn.js';
+import { VIEWER_SESSION_VERSION_MAX } from '../../domain/playback-claims.js';
 import type {
   Logger,
   RevocationOutcome,
@@ -25,7 +26,6 @@ export interface IvsViewerSessionRevokerOptions {
 /** BatchStartViewerSessionRevocation takes 1–20 sessions. */
 const BATCH_LIMIT = 20;
 /** The API's field is a 32-bit integer. */
-const MAX_SESSION_VERSION = 2 ** 31 - 1;
 /** Errors of one session, not of IVS as a whole: reported for that session rather than thrown. */
 const SESSION_ERRORS = [
   'ResourceNotFoundException',
@@ -149,12 +149,12 @@ function invalidity(session: ViewerSessionRevocation): RevocationOutcome {
   }
   if (
     version !== undefined &&
-    !(Number.isInteger(version) && version >= 0 && version <= MAX_SESSION_VERSION)
+    !(Number.isInteger(version) && version >= 0 && version <= VIEWER_SESSION_VERSION_MAX)
   ) {
     return {
       ok: false,
       code: 'ValidationException',
-      message: `viewerSessionVersionsLessThanOrEqualTo must be an integer from 0 to ${MAX_SESSION_VERSION}`,
+      message: `viewerSessionVersionsLessThanOrEqualTo must be an integer from 0 to ${VIEWER_SESSION_VERSION_MAX}`,
     };
   }
   return { ok: true };

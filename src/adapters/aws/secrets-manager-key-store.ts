@@ -18,6 +18,7 @@ import {
   PrivateKeyPem,
   type SigningKeyInfo,
   type StoredSigningKey,
+  toKeyInfo,
 } from '../../domain/signing-key.js';
 import { isAwsError, translateAwsError } from './aws-error.js';
 
@@ -204,8 +205,7 @@ export class SecretsManagerKeyStore implements KeyStore {
               : 'retired';
         const stored = await this.#stored(versionId, stateOf, state);
         if (!stored) return [];
-        const { privateKey: _privateKey, ...info } = stored;
-        return [info];
+        return [toKeyInfo(stored)];
       }),
     );
     return keys.flat();

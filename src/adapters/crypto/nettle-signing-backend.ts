@@ -24,8 +24,9 @@ interface NettleBinding {
 const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/nettle_es384.node', import.meta.url));
 
 /**
- * ES384 with GNU Nettle through the addon in native/: about 6× less CPU a signature than OpenSSL 3
- * on x86_64 (Nettle has curve-specific P-384 code, OpenSSL 3 a generic one), side-channel silent,
+ * ES384 with GNU Nettle through the addon in native/: several times less CPU a signature than
+ * OpenSSL 3 on x86_64 (Nettle has curve-specific P-384 code, OpenSSL 3 a generic one; measured
+ * figures are in the README's performance section), side-channel silent,
  * on the libuv threadpool like node:crypto's callback sign. Throws, saying why, when the addon is
  * not built or cannot load (no C compiler or Nettle headers at build time, no libnettle at run time).
  */
