@@ -1,10 +1,10 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { requireScope } from '../domain/api-keys.js';
 import { ServiceError } from '../domain/errors.js';
 import type { Logger } from '../domain/ports.js';
 import type { ApiKeyAuthenticator } from '../services/api-key-authenticator.js';
 import type { FailedAttemptLimit, RequestRateLimit } from '../services/request-limits.js';
+import { apiKeyChecks } from './authentication.js';
 import { errorHandler, sendError } from './error-response.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ContractOperation, OpenApiContract } from './openapi-contract.js';
@@ -57,7 +57,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   const methodsByPath = new Map<string, string[]>();
   for (const operation of contract.operations) {
-    const chain: RequestHandler[] = [markRouteAndAuthenticate(operation, authenticator, deps.limits)];
+    const chain: RequestHandler[] = [markRoute(operation.path)];
+    if (operation.requiredScope) {
+      chain.push(...apiKeyChecks({ scope: operation.requiredScope, authenticator, limits: deps.limits }));
+    }
     if (operation.hasBody) {
       const limit = operation.bodyLimit === 'batch' ? deps.batchBodyLimitBytes : deps.bodyLimitBytes;
       chain.push(readValidatedJsonBody(operation, limit));
@@ -127,64 +130,12 @@ function listenWithStableShapes(app: express.Express): express.Express['listen']
   }) as express.Express['listen'];
 }
 
+/** Names the route for logs and metrics (also when a later check refuses the request). */
 function markRoute(path: string): RequestHandler {
   return (_req, res, next) => {
-    res.locals['route'] = path;
+    res.locals.route = path;
     next();
   };
-}
-
-/**
- * Marks the route (for logs and metrics, also on a 401) and, where the spec asks for one, checks
- * the API key (refusing clients with too many bad credentials first), its request rate and scope.
- */
-function markRouteAndAuthenticate(
-  operation: ContractOperation,
-  authenticator: ApiKeyAuthenticator,
-  limits: AppDeps['limits'],
-): RequestHandler {
-  const { path, requiredScope: scope } = operation;
-  return (req: Request, res: Response, next: NextFunction) => {
-    res.locals['route'] = path;
-    if (scope) {
-      const client = req.ip ?? 'unknown';
-      const blocked = limits.failedAttempts.check(client);
-      if (!blocked.allowed) {
-        throw new ServiceError(
-          'TOO_MANY_FAILED_ATTEMPTS',
-          'too many requests with bad credentials from this client; wait before trying again',
-          { retryAfterSeconds: blocked.retryAfterSeconds },
-        );
-      }
-      let caller: ReturnType<ApiKeyAuthenticator['authenticate']>;
-      try {
-        // Node keeps only the first of several Authorization headers; a proxy might keep another.
-        if (countHeader(req.rawHeaders, 'authorization') > 1) authenticator.authenticate(undefined);
-        caller = authenticator.authenticate(req.headers.authorization);
-      } catch (error) {
-        limits.failedAttempts.recordFailure(client);
-        throw error;
-      }
-      res.locals['apiKeyId'] = caller.apiKeyId;
-      const rate = limits.requests.take(caller.apiKeyId, caller.rateLimitPerSecond);
-      if (!rate.allowed) {
-        throw new ServiceError('RATE_LIMITED', 'this API key is over its request rate; slow down', {
-          retryAfterSeconds: rate.retryAfterSeconds,
-        });
-      }
-      requireScope(caller, scope);
-      res.locals['caller'] = caller;
-    }
-    next();
-  };
-}
-
-function countHeader(rawHeaders: readonly string[], name: string): number {
-  let count = 0;
-  for (let index = 0; index < rawHeaders.length; index += 2) {
-    if (rawHeaders[index]?.toLowerCase() === name) count++;
-  }
-  return count;
 }
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;

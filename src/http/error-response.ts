@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isServiceError, ServiceError } from '../domain/errors.js';
 import type { Logger } from '../domain/ports.js';
+import './request-state.js';
 import { ERROR_STATUS } from './error-status.js';
 
 /** What body-parser reports, by its `type` field. */
@@ -15,14 +16,14 @@ const BODY_PARSER_ERRORS: Readonly<Record<string, () => ServiceError>> = {
 };
 
 export function sendError(res: Response, error: ServiceError): void {
-  res.locals['errorCode'] = error.code;
+  res.locals.errorCode = error.code;
   if (error.retryAfterSeconds !== undefined) {
     res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   }
   res.status(ERROR_STATUS[error.code]).json({
     code: error.code,
     message: error.message,
-    requestId: res.locals['requestId'] as string,
+    requestId: res.locals.requestId,
     ...(error.details === undefined ? {} : { details: error.details }),
   });
 }
@@ -49,14 +50,14 @@ export function errorHandler(logger: Logger) {
     if (known) {
       if (ERROR_STATUS[known.code] >= 500) {
         logger.error(
-          { requestId: res.locals['requestId'], code: known.code, err: known.cause ?? known },
+          { requestId: res.locals.requestId, code: known.code, err: known.cause ?? known },
           known.message,
         );
       }
       sendError(res, known);
       return;
     }
-    logger.error({ requestId: res.locals['requestId'], err: error }, 'unexpected error');
+    logger.error({ requestId: res.locals.requestId, err: error }, 'unexpected error');
     sendError(
       res,
       new ServiceError('INTERNAL', 'an unexpected error occurred; the request id identifies it in the logs'),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../domain/ports.js';
+import './request-state.js';
 import type { ServiceMetrics } from './metrics.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -15,11 +16,11 @@ export function requestContext(deps: { readonly logger: Logger; readonly metrics
     const started = performance.now();
     const inbound = req.headers['x-request-id'];
     const requestId = typeof inbound === 'string' && SAFE_REQUEST_ID.test(inbound) ? inbound : randomUUID();
-    res.locals['requestId'] = requestId;
+    res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
       const seconds = (performance.now() - started) / 1000;
-      const route = (res.locals['route'] as string | undefined) ?? 'unmatched';
+      const route = res.locals.route ?? 'unmatched';
       deps.metrics.observeRequest(route, req.method, res.statusCode, seconds);
       deps.logger.info(
         {
@@ -28,8 +29,8 @@ export function requestContext(deps: { readonly logger: Logger; readonly metrics
           path: route === 'unmatched' ? undefined : route,
           status: res.statusCode,
           durationMs: Math.round(seconds * 1e6) / 1e3,
-          apiKeyId: res.locals['apiKeyId'],
-          code: res.locals['errorCode'],
+          apiKeyId: res.locals.apiKeyId,
+          code: res.locals.errorCode,
         },
         'request',
       );

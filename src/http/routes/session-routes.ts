@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
-import type { Caller } from '../../domain/api-keys.js';
 import { isServiceError } from '../../domain/errors.js';
 import type { ViewerSessionRevocation, ViewerSessionRevoker } from '../../domain/ports.js';
 import { checkRevocation } from '../../domain/viewer-sessions.js';
+import { callerOf } from '../authentication.js';
 import type { OperationHandler } from '../create-app.js';
 
 type ItemResult =
@@ -17,7 +17,7 @@ export function sessionRoutes(deps: {
   return {
     async revokeViewerSessions(req: Request, res: Response) {
       const items = (req.body as { sessions: unknown[] }).sessions;
-      const caller = res.locals['caller'] as Caller;
+      const caller = callerOf(res);
       const results: ItemResult[] = [];
       const valid: { index: number; session: ViewerSessionRevocation }[] = [];
       items.forEach((item, index) => {

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
-import type { Caller } from '../../domain/api-keys.js';
 import { isServiceError, type ServiceError } from '../../domain/errors.js';
 import type { PlaybackTokenRequest } from '../../domain/playback-claims.js';
 import type { IssuedToken, TokenIssuer } from '../../services/token-issuer.js';
+import { callerOf } from '../authentication.js';
 import type { OperationHandler } from '../create-app.js';
 import { ERROR_STATUS } from '../error-status.js';
 
@@ -35,17 +35,14 @@ export function tokenRoutes(deps: {
 }): Record<'issuePlaybackToken' | 'issuePlaybackTokenBatch', OperationHandler> {
   return {
     async issuePlaybackToken(req: Request, res: Response) {
-      const issued = await deps.issuer.issue(
-        req.body as PlaybackTokenRequest,
-        res.locals['caller'] as Caller,
-      );
+      const issued = await deps.issuer.issue(req.body as PlaybackTokenRequest, callerOf(res));
       res.setHeader('Cache-Control', 'no-store');
       sendJson(res, 201, tokenBody(issued));
     },
 
     async issuePlaybackTokenBatch(req: Request, res: Response) {
       const items = (req.body as { requests: unknown[] }).requests;
-      const caller = res.locals['caller'] as Caller;
+      const caller = callerOf(res);
       const results = await Promise.all(
         items.map(async (item, index) => {
           try {
