@@ -4,7 +4,7 @@ import type { SigningKeyInfo } from './signing-key.js';
 
 /**
  * How long a key that stopped being current must stay imported, so no token it signed is ever
- * refused by IVS (DESIGN invariant 3): the longest TTL, plus clock skew between us and IVS, plus the
+ * refused by IVS (docs/key-lifecycle.md, invariant 3): the longest TTL, plus clock skew between us and IVS, plus the
  * longest a replica may keep signing with a key it has not re-read from the store.
  */
 export interface DrainPolicy {
@@ -62,7 +62,7 @@ export type RotationStep =
  * 1. our key pairs that no stored key refers to are deleted (leftovers of an interrupted retirement);
  * 2. the previous key is retired, but only after its drain (invariant 3) unless emergency, because
  *    the coming promotion needs its place;
- * 3. a pending key is finished: imported if it is not, then promoted (DESIGN invariants 1, 2);
+ * 3. a pending key is finished: imported if it is not, then promoted (docs/key-lifecycle.md, invariants 1 and 2);
  * 4. otherwise a new key is created if a slot is free (invariant 5), else 409 naming what is in the way;
  * 5. after an emergency promotion, the compromised key (now previous) is retired at once.
  *

@@ -127,7 +127,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
     const goal = { fromKeyId: initial.current?.keyId, emergency: options.emergency };
     const steps: string[] = [];
     for (let count = 0; count < MAX_STEPS; count++) {
-      // Registry first, then store: a key is always stored before it is imported (invariant 1),
+      // Registry first, then store: a key is always stored before it is imported (docs/key-lifecycle.md, invariant 1),
       // so this order can never show an imported key of ours that the store does not know yet.
       const registered = await registry.list();
       const keys = await store.readKeys();

@@ -8,7 +8,7 @@ import { RecordingLogger } from '../support/fakes.js';
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
 
 /**
- * DESIGN invariant 6 through the real SDK clients: a rotation interrupted at any AWS call —
+ * docs/key-lifecycle.md invariant 6 through the real SDK clients: a rotation interrupted at any AWS call —
  * refused before it takes effect, or taking effect with the reply lost — converges when run again,
  * with no orphaned IVS key pair and no lost private key.
  */

@@ -45,7 +45,7 @@ function setup() {
 
 type Setup = ReturnType<typeof setup>;
 
-/** The invariants that must hold after any sequence of steps, failed or not. */
+/** The invariants (docs/key-lifecycle.md) that must hold after any sequence of steps, failed or not. */
 async function expectConsistent({ store, registry }: Setup) {
   const keys = await store.readKeys();
   // Invariant 2: a key that signs is published.

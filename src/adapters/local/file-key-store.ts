@@ -62,7 +62,7 @@ export class FileKeyStore implements KeyStore {
     if (pending) {
       throw new ServiceError('ROTATION_IN_PROGRESS', `key ${pending.keyId} is already pending`);
     }
-    // Invariant 1: the private key is durable before anything refers to it.
+    // docs/key-lifecycle.md, invariant 1: the private key is durable before anything refers to it.
     await writeFileAtomic(this.privateKeyPath(key.keyId), key.privateKey.reveal(), 0o600);
     await writeFileAtomic(this.publicKeyPath(key.keyId), key.publicKeyPem, 0o644);
     const record: SigningKeyInfo = {
