@@ -1,44 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../domain/ports.js';
+import { type TokenBucketState, tokensAt } from '../domain/token-bucket.js';
 
 export interface LimitDecision {
   readonly allowed: boolean;
   /** Whole seconds until a request would be allowed again (0 when allowed). */
   readonly retryAfterSeconds: number;
-}
-
-/**
- * Keeps at most `maxEntries` keys, forgetting the least recently used: clients that vary their
- * address cannot grow it without bound.
- */
-class BoundedMap<V> {
-  readonly #entries = new Map<string, V>();
-  readonly #maxEntries: number;
-
-  constructor(maxEntries: number) {
-    this.#maxEntries = maxEntries;
-  }
-
-  get(key: string): V | undefined {
-    const value = this.#entries.get(key);
-    if (value !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
-  }
-
-  delete(key: string): void {
-    this.#entries.delete(key);
-  }
 }
 
 /** A token bucket per key (API key id): `ratePerSecond` sustained, `burst` at once. */
@@ -48,14 +15,15 @@ export function createRequestRateLimit(options: {
   readonly clock: Clock;
   readonly maxEntries?: number;
 }) {
-  const buckets = new BoundedMap<{ tokens: number; at: number }>(options.maxEntries ?? 10_000);
+  // Bounded, forgetting the least recently used: callers cannot grow it without limit.
+  const buckets = new LRUCache<string, TokenBucketState>({ max: options.maxEntries ?? 10_000 });
   return {
     /** Takes one request from `key`'s bucket; `ratePerSecond` overrides the default for this key. */
     take(key: string, ratePerSecond = options.ratePerSecond): LimitDecision {
       const now = options.clock().getTime();
       const burst = Math.max(options.burst, ratePerSecond);
       const bucket = buckets.get(key) ?? { tokens: burst, at: now };
-      const tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSecond);
+      const tokens = tokensAt(bucket, now, { ratePerSecond, burst });
       if (tokens < 1) {
         buckets.set(key, { tokens, at: now });
         return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerSecond)) };
@@ -76,7 +44,10 @@ export function createFailedAttemptLimit(options: {
   readonly clock: Clock;
   readonly maxEntries?: number;
 }) {
-  const windows = new BoundedMap<{ failures: number; startedAt: number }>(options.maxEntries ?? 10_000);
+  // Bounded, forgetting the least recently used: clients that vary their address cannot grow it.
+  const windows = new LRUCache<string, { failures: number; startedAt: number }>({
+    max: options.maxEntries ?? 10_000,
+  });
   const windowMs = options.windowSeconds * 1000;
   const current = (client: string, now: number) => {
     const window = windows.get(client);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { PlaybackClaims } from '../domain/playback-claims.js';
 import { reusableExpiry, type TokenReusePolicy } from '../domain/token-reuse.js';
 
@@ -24,13 +25,8 @@ export interface TokenReuse {
 }
 
 export interface TokenReuseDeps extends TokenReusePolicy {
-  /** Distinct tokens kept at most; beyond it the oldest are forgotten (and signed again if asked). */
+  /** Distinct tokens kept at most; beyond it the least recently used are forgotten (and signed again if asked). */
   readonly maxEntries: number;
-}
-
-interface Entry {
-  readonly token: Promise<string>;
-  readonly exp: number;
 }
 
 /**
@@ -40,16 +36,9 @@ interface Entry {
  * rotation (emergency or not) ends reuse of tokens signed with the old key at once.
  */
 export function createTokenReuse(deps: TokenReuseDeps): TokenReuse {
-  const entries = new Map<string, Entry>();
-
-  function forgetStale(nowSeconds: number) {
-    for (const [key, entry] of entries) if (entry.exp <= nowSeconds) entries.delete(key);
-    // Map iteration is in insertion order: what is left over the bound goes oldest first.
-    for (const key of entries.keys()) {
-      if (entries.size < deps.maxEntries) break;
-      entries.delete(key);
-    }
-  }
+  // An expired entry is never asked for again (the expiry is part of the identity); it simply
+  // ages out of the cache like any entry nobody uses.
+  const tokens = new LRUCache<string, Promise<string>>({ max: deps.maxEntries });
 
   return {
     tokenFor(claims, keyId, now, sign) {
@@ -59,15 +48,14 @@ export function createTokenReuse(deps: TokenReuseDeps): TokenReuse {
 
       const shared: PlaybackClaims = { ...claims, exp };
       const identity = `${keyId}\n${JSON.stringify(shared)}`;
-      const known = entries.get(identity);
-      if (known) return { token: known.token, exp, reused: true };
+      const known = tokens.get(identity);
+      if (known) return { token: known, exp, reused: true };
 
-      if (entries.size >= deps.maxEntries) forgetStale(nowSeconds);
       const token = sign(shared);
-      entries.set(identity, { token, exp });
+      tokens.set(identity, token);
       // A failed signature is not remembered: the next request tries again.
       token.catch(() => {
-        if (entries.get(identity)?.token === token) entries.delete(identity);
+        if (tokens.peek(identity) === token) tokens.delete(identity);
       });
       return { token, exp, reused: false };
     },

@@ -1,4 +1,5 @@
 import { BatchGetChannelCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { LRUCache } from 'lru-cache';
 import { parseChannelArn } from '../../domain/channel-arn.js';
 import type { ChannelDirectory, ChannelInfo, Clock, Logger } from '../../domain/ports.js';
 import { translateAwsError } from './aws-error.js';
@@ -55,9 +56,8 @@ export class IvsChannelDirectory implements ChannelDirectory {
   readonly #ttlMs: number;
   readonly #notFoundTtlMs: number;
   readonly #retryAfterFailureMs: number;
-  readonly #maxEntries: number;
   readonly #limiter: RateLimiter;
-  readonly #cache = new Map<string, Entry>();
+  readonly #cache: LRUCache<string, Entry>;
   readonly #inFlight = new Map<string, Promise<ChannelInfo | null | undefined>>();
   readonly #queue = new Map<string, Resolve>();
   #draining = false;
@@ -69,7 +69,8 @@ export class IvsChannelDirectory implements ChannelDirectory {
     this.#ttlMs = (options.ttlSeconds ?? 300) * 1000;
     this.#notFoundTtlMs = (options.notFoundTtlSeconds ?? 60) * 1000;
     this.#retryAfterFailureMs = (options.retryAfterFailureSeconds ?? 5) * 1000;
-    this.#maxEntries = options.maxEntries ?? 10_000;
+    // Bounded, forgetting the least recently used channel first.
+    this.#cache = new LRUCache({ max: options.maxEntries ?? 10_000 });
     this.#limiter = options.rateLimiter ?? new TokenBucket({ ratePerSecond: 5 });
   }
 
@@ -164,7 +165,7 @@ export class IvsChannelDirectory implements ChannelDirectory {
   #settle(batch: readonly (readonly [string, Resolve])[], answers: ReadonlyMap<string, Entry>): void {
     for (const [channelArn, resolve] of batch) {
       const entry = answers.get(channelArn) ?? {
-        value: this.#cache.get(channelArn)?.value,
+        value: this.#cache.peek(channelArn)?.value,
         freshUntil: this.#now() + this.#retryAfterFailureMs,
       };
       this.#store(channelArn, entry);
@@ -174,13 +175,7 @@ export class IvsChannelDirectory implements ChannelDirectory {
   }
 
   #store(channelArn: string, entry: Entry): void {
-    // Re-inserting moves the entry to the end of the Map, so the first key is the oldest written.
-    this.#cache.delete(channelArn);
     this.#cache.set(channelArn, entry);
-    if (this.#cache.size > this.#maxEntries) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
-    }
   }
 
   #now(): number {

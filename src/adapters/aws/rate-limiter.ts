@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tokensAt } from '../../domain/token-bucket.js';
 
 /** Paces calls to an AWS operation: `take()` resolves when the next call may start. */
 export interface RateLimiter {
@@ -26,7 +27,7 @@ export interface TokenBucketOptions {
  * and the SDK's retries absorb the throttling that remains.
  */
 export class TokenBucket implements RateLimiter {
-  readonly #ratePerMillisecond: number;
+  readonly #ratePerSecond: number;
   readonly #burst: number;
   readonly #now: () => number;
   readonly #sleep: (milliseconds: number) => Promise<void>;
@@ -37,7 +38,7 @@ export class TokenBucket implements RateLimiter {
     const burst = options.burst ?? 1;
     if (!(options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be > 0');
     if (!(burst >= 1)) throw new RangeError('burst must be >= 1');
-    this.#ratePerMillisecond = options.ratePerSecond / 1000;
+    this.#ratePerSecond = options.ratePerSecond;
     this.#burst = burst;
     this.#now = options.now ?? (() => performance.now());
     this.#sleep = options.sleep ?? ((milliseconds) => sleep(milliseconds));
@@ -47,10 +48,10 @@ export class TokenBucket implements RateLimiter {
 
   take(): Promise<void> {
     const now = this.#now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#updatedAt) * this.#ratePerMillisecond);
+    const limits = { ratePerSecond: this.#ratePerSecond, burst: this.#burst };
+    this.#tokens = tokensAt({ tokens: this.#tokens, at: this.#updatedAt }, now, limits) - 1;
     this.#updatedAt = now;
-    this.#tokens -= 1;
     if (this.#tokens >= 0) return Promise.resolve();
-    return this.#sleep(-this.#tokens / this.#ratePerMillisecond);
+    return this.#sleep((-this.#tokens / this.#ratePerSecond) * 1000);
   }
 }
