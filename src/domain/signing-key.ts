@@ -63,7 +63,9 @@ export interface NewSigningKey {
   readonly createdAt: Date;
 }
 
-const KEY_ID = /^[a-zA-Z0-9-]{1,64}$/;
+/** What a key id looks like (also a valid IVS key pair name), as a regular expression source. */
+export const KEY_ID_PATTERN = '^[a-zA-Z0-9-]{1,64}$';
+const KEY_ID = new RegExp(KEY_ID_PATTERN);
 
 export function isValidKeyId(value: string): boolean {
   return KEY_ID.test(value);

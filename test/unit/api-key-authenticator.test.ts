@@ -105,6 +105,26 @@ describe('FileApiKeyStore', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
+  it('names every problem of a hand-edited file at once, with where it is', async () => {
+    const store = await fileStore();
+    await writeFile(
+      join(folders[0] ?? '', 'api-keys.json'),
+      JSON.stringify({
+        version: 1,
+        keys: [{ id: 'XYZ', sha256: 'abc', scopes: ['tokens:issue', 'root'], createdAt: 'yesterday' }],
+      }),
+    );
+
+    const listing = store.list();
+
+    await expect(listing).rejects.toMatchObject({ code: 'KEY_STORE_CORRUPT' });
+    const message = await listing.catch((error: Error) => error.message);
+    expect(message).toContain('keys[0].id must match pattern "^[0-9a-f]{12}$"');
+    expect(message).toContain('keys[0].sha256 must match pattern "^[0-9a-f]{64}$"');
+    expect(message).toContain('keys[0].scopes[1] must be equal to one of the allowed values');
+    expect(message).toContain('keys[0].createdAt must match format "date-time"');
+  });
+
   it('keeps the keys it had when the file becomes unreadable, and logs why once', async () => {
     const store = await fileStore();
     const { key } = await createApiKey({ store, clock: new ManualClock().now }, { scopes: ['keys:admin'] });

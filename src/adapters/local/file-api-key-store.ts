@@ -1,6 +1,7 @@
-import { type ApiKeyRecord, checkChannelPattern, isScope } from '../../domain/api-keys.js';
+import { type ApiKeyRecord, checkChannelPattern, SCOPES } from '../../domain/api-keys.js';
 import type { ApiKeyStore } from '../../domain/ports.js';
 import { readJsonDocument, writeFileAtomic } from './atomic-file.js';
+import { shapeCheck } from './json-shape.js';
 
 /**
  * `API_KEYS_FILE`: `{"version": 1, "keys": [{id, name?, sha256, scopes, channels?, createdAt}]}`,
@@ -37,37 +38,35 @@ export class FileApiKeyStore implements ApiKeyStore {
   }
 }
 
+const checkApiKeysFile = shapeCheck<{ version: 1; keys: ApiKeyRecord[] }>({
+  type: 'object',
+  required: ['version', 'keys'],
+  properties: {
+    version: { const: 1 },
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'sha256', 'scopes', 'createdAt'],
+        properties: {
+          id: { type: 'string', pattern: '^[0-9a-f]{12}$' },
+          name: { type: 'string' },
+          sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          scopes: { type: 'array', items: { enum: [...SCOPES] } },
+          channels: { type: 'array', items: { type: 'string' } },
+          rateLimitPerSecond: { type: 'number', exclusiveMinimum: 0 },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+  },
+});
+
 function parseApiKeys(document: unknown): ApiKeyRecord[] {
-  const root = document as { version?: unknown; keys?: unknown };
-  if (root?.version !== 1 || !Array.isArray(root.keys))
-    throw new Error('expected {"version": 1, "keys": [...]}');
-  return root.keys.map((entry: Record<string, unknown>, index: number): ApiKeyRecord => {
-    const where = `keys[${index}]`;
-    const { id, name, sha256, scopes, channels, rateLimitPerSecond, createdAt } = entry ?? {};
-    if (typeof id !== 'string' || !/^[0-9a-f]{12}$/.test(id))
-      throw new Error(`${where}.id must be 12 hex characters`);
-    if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256))
-      throw new Error(`${where}.sha256 must be 64 hex characters`);
-    if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && isScope(scope))) {
-      throw new Error(`${where}.scopes must list known scopes`);
-    }
-    if (
-      channels !== undefined &&
-      (!Array.isArray(channels) || !channels.every((c) => typeof c === 'string'))
-    ) {
-      throw new Error(`${where}.channels must be a list of channel ARN patterns`);
-    }
-    if (name !== undefined && typeof name !== 'string') throw new Error(`${where}.name must be a string`);
-    if (typeof createdAt !== 'string') throw new Error(`${where}.createdAt must be an ISO date`);
-    if (
-      rateLimitPerSecond !== undefined &&
-      !(typeof rateLimitPerSecond === 'number' && rateLimitPerSecond > 0)
-    ) {
-      throw new Error(`${where}.rateLimitPerSecond must be a positive number`);
-    }
-    channels?.forEach((pattern: string) => {
-      checkChannelPattern(pattern);
-    });
-    return { id, name, sha256, scopes, channels, rateLimitPerSecond, createdAt };
-  });
+  return checkApiKeysFile(document).keys.map(
+    ({ id, name, sha256, scopes, channels, rateLimitPerSecond, createdAt }) => {
+      for (const pattern of channels ?? []) checkChannelPattern(pattern);
+      return { id, name, sha256, scopes, channels, rateLimitPerSecond, createdAt };
+    },
+  );
 }

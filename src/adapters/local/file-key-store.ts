@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ServiceError } from '../../domain/errors.js';
 import type { KeySet, KeyStore } from '../../domain/ports.js';
 import {
-  isValidKeyId,
+  KEY_ID_PATTERN,
   type KeyState,
   type NewSigningKey,
   PrivateKeyPem,
@@ -11,6 +11,7 @@ import {
   type StoredSigningKey,
 } from '../../domain/signing-key.js';
 import { readFileIfExists, readJsonDocument, writeFileAtomic } from './atomic-file.js';
+import { shapeCheck } from './json-shape.js';
 
 /**
  * Local-mode key custody in a folder (`KEYS_DIR`, default `./keys`):
@@ -160,39 +161,57 @@ export class FileKeyStore implements KeyStore {
 
 const STATES: readonly KeyState[] = ['pending', 'current', 'previous', 'retired'];
 
+interface IndexRecord {
+  readonly keyId: string;
+  readonly state: KeyState;
+  readonly fingerprint: string;
+  readonly publicKeyPem: string;
+  readonly createdAt: string;
+  readonly activatedAt?: string;
+  readonly deactivatedAt?: string;
+  readonly retiredAt?: string;
+}
+
+const date = { type: 'string', format: 'date-time' };
+const checkIndex = shapeCheck<{ version: 1; keys: IndexRecord[] }>({
+  type: 'object',
+  required: ['version', 'keys'],
+  properties: {
+    version: { const: 1 },
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['keyId', 'state', 'fingerprint', 'publicKeyPem', 'createdAt'],
+        properties: {
+          keyId: { type: 'string', pattern: KEY_ID_PATTERN },
+          state: { enum: [...STATES] },
+          fingerprint: { type: 'string' },
+          publicKeyPem: { type: 'string' },
+          createdAt: date,
+          activatedAt: date,
+          deactivatedAt: date,
+          retiredAt: date,
+        },
+      },
+    },
+  },
+});
+
 function parseIndex(document: unknown): SigningKeyInfo[] {
-  const root = document as { version?: unknown; keys?: unknown };
-  if (root?.version !== 1 || !Array.isArray(root.keys))
-    throw new Error('expected {"version": 1, "keys": [...]}');
-  const records = root.keys.map((entry: Record<string, unknown>, index: number): SigningKeyInfo => {
-    const text = (name: string, optional = false): string | undefined => {
-      const value = entry?.[name];
-      if (value === undefined && optional) return undefined;
-      if (typeof value !== 'string') throw new Error(`keys[${index}].${name} must be a string`);
-      return value;
-    };
-    const date = (name: string, optional = false): Date | undefined => {
-      const value = text(name, optional);
-      if (value === undefined) return undefined;
-      const parsed = new Date(value);
-      if (Number.isNaN(parsed.getTime())) throw new Error(`keys[${index}].${name} must be an ISO date`);
-      return parsed;
-    };
-    const keyId = text('keyId') as string;
-    const state = text('state') as KeyState;
-    if (!isValidKeyId(keyId)) throw new Error(`keys[${index}].keyId is not a valid key id`);
-    if (!STATES.includes(state)) throw new Error(`keys[${index}].state must be one of ${STATES.join(', ')}`);
-    return {
-      keyId,
-      state,
-      fingerprint: text('fingerprint') as string,
-      publicKeyPem: text('publicKeyPem') as string,
-      createdAt: date('createdAt') as Date,
-      activatedAt: date('activatedAt', true),
-      deactivatedAt: date('deactivatedAt', true),
-      retiredAt: date('retiredAt', true),
-    };
-  });
+  const optionalDate = (value: string | undefined) => (value === undefined ? undefined : new Date(value));
+  const records = checkIndex(document).keys.map(
+    (record): SigningKeyInfo => ({
+      keyId: record.keyId,
+      state: record.state,
+      fingerprint: record.fingerprint,
+      publicKeyPem: record.publicKeyPem,
+      createdAt: new Date(record.createdAt),
+      activatedAt: optionalDate(record.activatedAt),
+      deactivatedAt: optionalDate(record.deactivatedAt),
+      retiredAt: optionalDate(record.retiredAt),
+    }),
+  );
   for (const state of ['pending', 'current', 'previous'] as const) {
     if (records.filter((record) => record.state === state).length > 1)
       throw new Error(`more than one ${state} key`);

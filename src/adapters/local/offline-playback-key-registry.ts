@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { ServiceError } from '../../domain/errors.js';
 import type { Clock, Logger, PlaybackKeyRegistry, RegisteredKeyPair } from '../../domain/ports.js';
+import { KEY_ID_PATTERN } from '../../domain/signing-key.js';
 import { readJsonDocument, writeFileAtomic } from './atomic-file.js';
+import { shapeCheck } from './json-shape.js';
 
 interface OfflineEntry {
   readonly keyId: string;
@@ -76,12 +78,11 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
   }
 
   async #read(): Promise<OfflineEntry[]> {
-    const entries = await readJsonDocument(this.#path, 'offline registry', (document) => {
-      const root = document as { version?: unknown; keyPairs?: unknown };
-      if (root?.version !== 1 || !Array.isArray(root.keyPairs))
-        throw new Error('expected {"version": 1, "keyPairs": [...]}');
-      return root.keyPairs as OfflineEntry[];
-    });
+    const entries = await readJsonDocument(
+      this.#path,
+      'offline registry',
+      (document) => checkOfflineRegistry(document).keyPairs,
+    );
     return entries ?? [];
   }
 
@@ -93,6 +94,25 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
     );
   }
 }
+
+const checkOfflineRegistry = shapeCheck<{ version: 1; keyPairs: OfflineEntry[] }>({
+  type: 'object',
+  required: ['version', 'keyPairs'],
+  properties: {
+    version: { const: 1 },
+    keyPairs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['keyId', 'publishedAt'],
+        properties: {
+          keyId: { type: 'string', pattern: KEY_ID_PATTERN },
+          publishedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+  },
+});
 
 function toPair(entry: OfflineEntry): RegisteredKeyPair {
   return { arn: undefined, name: entry.keyId, keyId: entry.keyId, fingerprint: undefined };
