@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { createPinoLogger } from '../adapters/logging/pino-logger.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { isScope, SCOPES, type Scope } from '../domain/api-keys.js';
+import { isScope, parseApiKeyReference, SCOPES, type Scope } from '../domain/api-keys.js';
 import { isServiceError } from '../domain/errors.js';
 import { MAXIMUM_RESOLUTIONS, type PlaybackTokenRequest } from '../domain/playback-claims.js';
 import { runServer } from '../main.js';
@@ -93,11 +93,25 @@ apiKeys
 apiKeys
   .command('revoke')
   .description('delete an API key; running servers stop accepting it within API_KEYS_RELOAD_SECONDS')
-  .argument('<id>', 'the key id (the 12 hex characters after ipa_)')
-  .action(async (id: string) => {
+  .argument('<id>', 'the key id: ipa_<12 hex> (the first part of the key), or the 12 hex characters')
+  .action(async (argument: string) => {
+    const reference = parseApiKeyReference(argument);
+    // The argument is never echoed: it may be a whole key, and a terminal's output is often shared.
+    if (reference.kind === 'whole-key') {
+      throw new CliError(
+        `that is a whole API key, which is a secret: pass only its id, ipa_${reference.id} (nothing was revoked)`,
+      );
+    }
+    if (reference.kind === 'invalid') {
+      throw new CliError(
+        'expected an API key id: ipa_ followed by 12 hex characters, as `api-keys list` shows (nothing was revoked)',
+      );
+    }
     await withRuntime(async (runtime) => {
-      if (!(await runtime.apiKeyStore.remove(id))) throw new CliError(`no API key has the id ${id}`);
-      runtime.logger.info({ apiKeyId: id }, 'API key revoked');
+      if (!(await runtime.apiKeyStore.remove(reference.id))) {
+        throw new CliError(`no API key has the id ipa_${reference.id}; \`api-keys list\` shows the ids`);
+      }
+      runtime.logger.info({ apiKeyId: reference.id }, 'API key revoked');
     });
   });
 

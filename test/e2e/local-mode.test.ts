@@ -147,6 +147,26 @@ describe('local mode, end to end', () => {
     expect(refused).toBe(401);
   });
 
+  it('refuses to revoke by a whole key, naming only its id, and revokes nothing', async () => {
+    const created = await cli('api-keys', 'create', '--scope', 'tokens:issue');
+    const key = created.stdout.trim();
+    apiKeys.push(key);
+    const id = key.slice(0, 16);
+
+    const refused = await cli('api-keys', 'revoke', key);
+    const listed = await cli('api-keys', 'list');
+    const revoked = await cli('api-keys', 'revoke', id);
+    const again = await cli('api-keys', 'revoke', id);
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`pass only its id, ${id}`);
+    expect(refused.stderr + refused.stdout).not.toContain(key.slice(17));
+    expect((JSON.parse(listed.stdout) as { id: string }[]).map((record) => `ipa_${record.id}`)).toContain(id);
+    expect(revoked.code).toBe(0);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`no API key has the id ${id}`);
+  });
+
   it('prints a token alone on stdout from the CLI', async () => {
     const result = await cli(
       'token',
