@@ -236,6 +236,8 @@ async function initialiseKeys(runtime: Runtime, stopping: () => boolean): Promis
       await runtime.keyCache.refresh();
       if (runtime.keyCache.status().currentKeyId) return;
     } catch (error) {
+      // /readyz shows why; the log line names the AWS operation and error (never the SDK's text).
+      runtime.keyCache.recordFailure(error);
       if (
         !isServiceError(error) ||
         !['ROTATION_IN_PROGRESS', 'DEPENDENCY_UNAVAILABLE'].includes(error.code) ||
@@ -243,14 +245,17 @@ async function initialiseKeys(runtime: Runtime, stopping: () => boolean): Promis
       ) {
         throw error;
       }
-      runtime.logger.warn({ attempt, code: error.code }, 'waiting for the signing key');
+      runtime.logger.warn(
+        { attempt, ...error.details, code: error.code, reason: error.message },
+        'waiting for the signing key',
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
   }
 }
 
 function describeError(error: unknown): unknown {
-  return isServiceError(error) ? { code: error.code, message: error.message } : error;
+  return isServiceError(error) ? { code: error.code, message: error.message, ...error.details } : error;
 }
 
 /** Runs the server until SIGTERM/SIGINT; used by `npm start`, the container and `ivs-playback-auth serve`. */
