@@ -14,6 +14,7 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { createApiKey } from './services/api-key-factory.js';
 import { every } from './services/periodic.js';
 import { createFailedAttemptLimit, createRequestRateLimit } from './services/request-limits.js';
+import { describeStartupFailure } from './startup-failure.js';
 
 export interface RunningService {
   /** e.g. `http://127.0.0.1:8080` */
@@ -264,9 +265,10 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   try {
     service = await startService({ env });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`ivs-playback-auth: ${error.message}\n`);
-      process.exit(2);
+    const failure = describeStartupFailure(error);
+    if (failure) {
+      process.stderr.write(`ivs-playback-auth: ${failure.message}\n`);
+      process.exit(failure.exitCode);
     }
     throw error;
   }

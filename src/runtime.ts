@@ -35,6 +35,7 @@ import { createKeyRotator, type KeyRotator } from './services/key-rotator.js';
 import { generateSigningKey } from './services/signing-key-factory.js';
 import { createTokenIssuer, type TokenIssuer, type TokenOutcome } from './services/token-issuer.js';
 import { createTokenReuse } from './services/token-reuse.js';
+import { StartupError } from './startup-failure.js';
 
 /** Bounds the memory of TOKEN_REUSE_SECONDS: distinct channel-wide claims remembered at once. */
 const TOKEN_REUSE_MAX_ENTRIES = 10_000;
@@ -106,7 +107,7 @@ export async function createRuntime(
   const channels: ChannelDirectory = ivs
     ? new IvsChannelDirectory({ client: ivs, logger, clock, ttlSeconds: config.channelCacheSeconds })
     : config.channelsFile
-      ? await StaticChannelDirectory.fromFile(config.channelsFile)
+      ? await loadChannelsFile(config.channelsFile)
       : StaticChannelDirectory.empty();
   const revoker: ViewerSessionRevoker = ivs
     ? new IvsViewerSessionRevoker({ client: ivs, logger })
@@ -117,7 +118,14 @@ export async function createRuntime(
     clockSkewSeconds: config.clockSkewSeconds,
     maxSigningStalenessSeconds: config.keyMaxStalenessSeconds,
   };
-  const signing = await chooseSigningBackend(config.signer, logger);
+  const signing = await chooseSigningBackend(config.signer, logger).catch((error: unknown) => {
+    // Only SIGNER=nettle refuses; auto falls back to OpenSSL instead of throwing.
+    throw new StartupError(
+      'SIGNER',
+      `${error instanceof Error ? error.message : String(error)}; or set SIGNER=auto to sign with OpenSSL instead`,
+      { cause: error },
+    );
+  });
   const keyCache = createKeyCache({
     store,
     clock,
@@ -174,4 +182,30 @@ export async function createRuntime(
         ...(onOutcome ? { onOutcome } : {}),
       }),
   };
+}
+
+/** CHANNELS_FILE, read once at start; anything wrong with it stops the start with one clear line. */
+async function loadChannelsFile(path: string): Promise<StaticChannelDirectory> {
+  try {
+    return await StaticChannelDirectory.fromFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'cannot be read (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a folder, not a file'
+            : error instanceof SyntaxError
+              ? 'is not valid JSON'
+              : error instanceof Error
+                ? error.message
+                : String(error);
+    throw new StartupError(
+      'CHANNELS_FILE',
+      `${path} ${problem}; it must be a JSON object mapping channel ARNs to https playback URLs, or unset CHANNELS_FILE`,
+      { cause: error },
+    );
+  }
 }

@@ -2,13 +2,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { createPinoLogger } from '../adapters/logging/pino-logger.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { isScope, parseApiKeyReference, SCOPES, type Scope } from '../domain/api-keys.js';
-import { isServiceError } from '../domain/errors.js';
 import { MAXIMUM_RESOLUTIONS, type PlaybackTokenRequest } from '../domain/playback-claims.js';
 import { runServer } from '../main.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createApiKey } from '../services/api-key-factory.js';
+import { describeStartupFailure } from '../startup-failure.js';
 
 /**
  * The command line reads the same environment as the server. Results go to stdout alone (a key, a
@@ -183,13 +183,10 @@ class CliError extends Error {}
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message =
-    error instanceof ConfigError || error instanceof CliError
-      ? error.message
-      : isServiceError(error)
-        ? `${error.code}: ${error.message}`
-        : undefined;
-  if (message === undefined) throw error;
-  process.stderr.write(`ivs-playback-auth: ${message}\n`);
-  process.exitCode = error instanceof ConfigError ? 2 : 1;
+  // Settings, files and listen errors as one line (as for the server); a bug keeps its stack trace.
+  const failure =
+    error instanceof CliError ? { message: error.message, exitCode: 1 } : describeStartupFailure(error);
+  if (failure === undefined) throw error;
+  process.stderr.write(`ivs-playback-auth: ${failure.message}\n`);
+  process.exitCode = failure.exitCode;
 }
