@@ -135,10 +135,13 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
             }
           : undefined;
         if (nextCurrent?.info.keyId !== current?.info.keyId) {
-          logger.info(
-            { keyId: nextCurrent?.info.keyId, previousKeyId: current?.info.keyId },
-            'signing key changed',
-          );
+          // Loading the first key is routine (every start, every CLI call); a change is an event.
+          if (current === undefined) logger.debug({ keyId: nextCurrent?.info.keyId }, 'signing key loaded');
+          else
+            logger.info(
+              { keyId: nextCurrent?.info.keyId, previousKeyId: current.info.keyId },
+              'signing key changed',
+            );
         }
         current = nextCurrent;
         previous = nextPrevious;

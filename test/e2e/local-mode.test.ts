@@ -181,6 +181,7 @@ describe('local mode, end to end', () => {
     tokens.push(result.stdout.trim());
 
     expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('signing key changed');
     expect(result.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
     const claims = JSON.parse(Buffer.from(result.stdout.split('.')[1] ?? '', 'base64url').toString());
     expect(Object.keys(claims).sort()).toEqual([

@@ -10,14 +10,15 @@ import { signingBackend } from '../support/signing.js';
 async function setup(signing: SigningBackend = signingBackend) {
   const clock = new ManualClock();
   const store = new InMemoryKeyStore();
+  const logger = new RecordingLogger();
   const cache = createKeyCache({
     store,
     clock: clock.now,
-    logger: new RecordingLogger(),
+    logger,
     maxStalenessSeconds: 300,
     signing,
   });
-  return { clock, store, cache };
+  return { clock, store, cache, logger };
 }
 
 describe('key cache', () => {
@@ -48,6 +49,23 @@ describe('key cache', () => {
     });
     expect(() => cache.signingKey()).toThrow(expect.objectContaining({ code: 'NO_SIGNING_KEY' }));
     expect(cache.status()).toMatchObject({ ready: false, lastRefreshFailed: true });
+  });
+
+  it('logs the first key it loads at debug level, and only a change of key at info', async () => {
+    const { store, cache, logger } = await setup();
+    const first = await generateSigningKey(new Date());
+    store.records.push({ ...first, state: 'current' });
+    await cache.refresh();
+    await cache.refresh();
+    const second = await generateSigningKey(new Date());
+    store.records.splice(0, 1, { ...first, state: 'previous' }, { ...second, state: 'current' });
+
+    await cache.refresh();
+
+    expect(logger.entries.map((entry) => [entry.level, entry.message, entry.fields])).toEqual([
+      ['debug', 'signing key loaded', { keyId: first.keyId }],
+      ['info', 'signing key changed', { keyId: second.keyId, previousKeyId: first.keyId }],
+    ]);
   });
 
   it('records why the last read failed (AWS operation and error name, not the SDK text) until one succeeds', async () => {
