@@ -13,7 +13,11 @@ import { allRoutes } from './http/routes/all-routes.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createApiKey } from './services/api-key-factory.js';
 import { every } from './services/periodic.js';
-import { createFailedAttemptLimit, createRequestRateLimit } from './services/request-limits.js';
+import {
+  createFailedAttemptLimit,
+  createRequestRateLimit,
+  isLoopbackAddress,
+} from './services/request-limits.js';
 import { describeStartupFailure } from './startup-failure.js';
 
 export interface RunningService {
@@ -116,6 +120,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
         limit: config.authFailureLimit,
         windowSeconds: config.authFailureWindowSeconds,
         clock: runtime.clock,
+        // Local mode: someone experimenting on this machine is never locked out of their own
+        // service (it can read the keys folder anyway). Not behind a proxy, whose forwarded
+        // addresses a client could choose.
+        ...(config.mode === 'local' && config.trustProxy === false ? { exempt: isLoopbackAddress } : {}),
       }),
     },
     trustProxy: config.trustProxy,

@@ -147,6 +147,20 @@ describe('local mode, end to end', () => {
     expect(refused).toBe(401);
   });
 
+  it('never locks a person on this machine out of their own key after many bad ones (local mode, loopback)', async () => {
+    const bad = [];
+    for (let i = 0; i < 25; i++) {
+      bad.push(
+        (await call('/v1/playback-tokens', { key: 'ipa_wrong', body: { channelArn: CHANNEL_ARN } })).status,
+      );
+    }
+    const good = await call('/v1/playback-tokens', { key: devKey, body: { channelArn: CHANNEL_ARN } });
+    tokens.push(((await good.json()) as { token: string }).token);
+
+    expect(new Set(bad)).toEqual(new Set([401]));
+    expect(good.status).toBe(201);
+  });
+
   it('refuses to revoke by a whole key, naming only its id, and revokes nothing', async () => {
     const created = await cli('api-keys', 'create', '--scope', 'tokens:issue');
     const key = created.stdout.trim();
