@@ -127,7 +127,11 @@ keys
 keys
   .command('rotate')
   .description('rotate the signing key now (or finish an interrupted rotation)')
-  .option('--emergency', 'delete the previous key at once (after a compromise)', false)
+  .option(
+    '--emergency',
+    'after a compromise: delete the previous and the current key at once; tokens they signed stop playing',
+    false,
+  )
   .action(async (options: { emergency: boolean }) => {
     await withRuntime(async (runtime) =>
       print(await runtime.rotator.rotate({ emergency: options.emergency })),
