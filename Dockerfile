@@ -3,15 +3,16 @@
 #   docker build -t ivs-playback-auth .
 #   docker run --rm -p 8080:8080 -v ipa-keys:/var/lib/ivs-playback-auth ivs-playback-auth   # local mode
 #
-# Base image: pinned to the Node 24 LTS line on Debian 12 (bookworm), slim variant. In a real
+# Base image: pinned to the Node 26 LTS line (active LTS since October 2026; see README, "Node.js
+# versions") on Debian 12 (bookworm), slim variant. In a real
 # registry also pin the digest, so a rebuild cannot silently change the base under you, and let a
 # bot (Renovate/Dependabot) propose updates:
-#   FROM node:24-bookworm-slim@sha256:<digest> AS build
-# (`docker buildx imagetools inspect node:24-bookworm-slim` prints the digest.) Keep all stages on
+#   FROM node:26-bookworm-slim@sha256:<digest> AS build
+# (`docker buildx imagetools inspect node:26-bookworm-slim` prints the digest.) Keep all stages on
 # the same base. Machines without a registry build a local stand-in: scripts/build-base-image.sh.
 
 # --- build: all dependencies, compile TypeScript to dist/ and the Nettle signer -------------------
-FROM node:24-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 # The Nettle signer (native/) is compiled by node-gyp: a C toolchain, Python and Nettle's headers,
 # in this stage only. The runtime stage needs just libnettle8/libhogweed6/libgmp10, which every
@@ -35,14 +36,14 @@ COPY src ./src
 RUN npm run build && test -f native/build/Release/nettle_es384.node
 
 # --- prod-deps: production dependencies only -------------------------------------------------------
-FROM node:24-bookworm-slim AS prod-deps
+FROM node:26-bookworm-slim AS prod-deps
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 # --- runtime: production dependencies + dist/ + the signer + openapi.yaml, unprivileged -----------
-FROM node:24-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="ivs-playback-auth" \
       org.opencontainers.image.description="Issues Amazon IVS playback-authorization tokens and owns the signing keys behind them" \
       org.opencontainers.image.licenses="Apache-2.0"

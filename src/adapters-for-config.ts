@@ -16,6 +16,7 @@ import { InProcessRotationLock } from './adapters/process/in-process-rotation-lo
 import { type Config, ConfigError } from './config.js';
 import type { ApiKeyStore, Clock, Logger, PlaybackKeyRegistry } from './domain/ports.js';
 import type { Adapters } from './runtime.js';
+import { StartupError } from './startup-failure.js';
 
 /**
  * The composition root's one decision: which adapter implements each port, from the configuration.
@@ -64,13 +65,46 @@ export async function createAdaptersForConfig(
     channels: ivs
       ? new IvsChannelDirectory({ client: ivs, logger, clock, ttlSeconds: config.channelCacheSeconds })
       : config.channelsFile
-        ? await StaticChannelDirectory.fromFile(config.channelsFile)
+        ? await loadChannelsFile(config.channelsFile)
         : StaticChannelDirectory.empty(),
     revoker: ivs ? new IvsViewerSessionRevoker({ client: ivs, logger }) : new OfflineViewerSessionRevoker(),
     apiKeyStore:
       config.apiKeysFile === undefined ? withoutApiKeysFile() : new FileApiKeyStore(config.apiKeysFile),
-    signing: await chooseSigningBackend(config.signer, logger),
+    signing: await chooseSigningBackend(config.signer, logger).catch((error: unknown) => {
+      // Only SIGNER=nettle refuses; auto falls back to OpenSSL instead of throwing.
+      throw new StartupError(
+        'SIGNER',
+        `${error instanceof Error ? error.message : String(error)}; or set SIGNER=auto to sign with OpenSSL instead`,
+        { cause: error },
+      );
+    }),
   };
+}
+
+/** CHANNELS_FILE, read once at start; anything wrong with it stops the start with one clear line. */
+async function loadChannelsFile(path: string): Promise<StaticChannelDirectory> {
+  try {
+    return await StaticChannelDirectory.fromFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'cannot be read (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a folder, not a file'
+            : error instanceof SyntaxError
+              ? 'is not valid JSON'
+              : error instanceof Error
+                ? error.message
+                : String(error);
+    throw new StartupError(
+      'CHANNELS_FILE',
+      `${path} ${problem}; it must be a JSON object mapping channel ARNs to https playback URLs, or unset CHANNELS_FILE`,
+      { cause: error },
+    );
+  }
 }
 
 /** Production mode's command line without API_KEYS_FILE: `api-keys` commands say what is missing. */

@@ -12,6 +12,7 @@ import { buildHttpApp } from './http/build-http-app.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createApiKey } from './services/api-key-factory.js';
 import { every } from './services/periodic.js';
+import { describeStartupFailure } from './startup-failure.js';
 
 export interface RunningService {
   /** e.g. `http://127.0.0.1:8080` */
@@ -233,6 +234,8 @@ async function initialiseKeys(runtime: Runtime, stopping: () => boolean): Promis
       await runtime.keyCache.refresh();
       if (runtime.keyCache.status().currentKeyId) return;
     } catch (error) {
+      // /readyz shows why; the log line names the AWS operation and error (never the SDK's text).
+      runtime.keyCache.recordFailure(error);
       if (
         !isServiceError(error) ||
         !['ROTATION_IN_PROGRESS', 'DEPENDENCY_UNAVAILABLE'].includes(error.code) ||
@@ -240,14 +243,17 @@ async function initialiseKeys(runtime: Runtime, stopping: () => boolean): Promis
       ) {
         throw error;
       }
-      runtime.logger.warn({ attempt, code: error.code }, 'waiting for the signing key');
+      runtime.logger.warn(
+        { attempt, ...error.details, code: error.code, reason: error.message },
+        'waiting for the signing key',
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
   }
 }
 
 function describeError(error: unknown): unknown {
-  return isServiceError(error) ? { code: error.code, message: error.message } : error;
+  return isServiceError(error) ? { code: error.code, message: error.message, ...error.details } : error;
 }
 
 /** Runs the server until SIGTERM/SIGINT; used by `npm start`, the container and `ivs-playback-auth serve`. */
@@ -256,9 +262,10 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   try {
     service = await startService({ env });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`ivs-playback-auth: ${error.message}\n`);
-      process.exit(2);
+    const failure = describeStartupFailure(error);
+    if (failure) {
+      process.stderr.write(`ivs-playback-auth: ${failure.message}\n`);
+      process.exit(failure.exitCode);
     }
     throw error;
   }

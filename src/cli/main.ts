@@ -2,13 +2,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { createPinoLogger } from '../adapters/logging/pino-logger.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { isScope, SCOPES, type Scope } from '../domain/api-keys.js';
-import { isServiceError } from '../domain/errors.js';
+import { loadConfig } from '../config.js';
+import { isScope, parseApiKeyReference, SCOPES, type Scope } from '../domain/api-keys.js';
 import { MAXIMUM_RESOLUTIONS, type PlaybackTokenRequest } from '../domain/playback-claims.js';
 import { runServer } from '../main.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createApiKey } from '../services/api-key-factory.js';
+import { describeStartupFailure } from '../startup-failure.js';
 
 /**
  * The command line reads the same environment as the server. Results go to stdout alone (a key, a
@@ -93,11 +93,25 @@ apiKeys
 apiKeys
   .command('revoke')
   .description('delete an API key; running servers stop accepting it within API_KEYS_RELOAD_SECONDS')
-  .argument('<id>', 'the key id (the 12 hex characters after ipa_)')
-  .action(async (id: string) => {
+  .argument('<id>', 'the key id: ipa_<12 hex> (the first part of the key), or the 12 hex characters')
+  .action(async (argument: string) => {
+    const reference = parseApiKeyReference(argument);
+    // The argument is never echoed: it may be a whole key, and a terminal's output is often shared.
+    if (reference.kind === 'whole-key') {
+      throw new CliError(
+        `that is a whole API key, which is a secret: pass only its id, ipa_${reference.id} (nothing was revoked)`,
+      );
+    }
+    if (reference.kind === 'invalid') {
+      throw new CliError(
+        'expected an API key id: ipa_ followed by 12 hex characters, as `api-keys list` shows (nothing was revoked)',
+      );
+    }
     await withRuntime(async (runtime) => {
-      if (!(await runtime.apiKeyStore.remove(id))) throw new CliError(`no API key has the id ${id}`);
-      runtime.logger.info({ apiKeyId: id }, 'API key revoked');
+      if (!(await runtime.apiKeyStore.remove(reference.id))) {
+        throw new CliError(`no API key has the id ipa_${reference.id}; \`api-keys list\` shows the ids`);
+      }
+      runtime.logger.info({ apiKeyId: reference.id }, 'API key revoked');
     });
   });
 
@@ -113,7 +127,11 @@ keys
 keys
   .command('rotate')
   .description('rotate the signing key now (or finish an interrupted rotation)')
-  .option('--emergency', 'delete the previous key at once (after a compromise)', false)
+  .option(
+    '--emergency',
+    'after a compromise: delete the previous and the current key at once; tokens they signed stop playing',
+    false,
+  )
   .action(async (options: { emergency: boolean }) => {
     await withRuntime(async (runtime) =>
       print(await runtime.rotator.rotate({ emergency: options.emergency })),
@@ -168,13 +186,10 @@ class CliError extends Error {}
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message =
-    error instanceof ConfigError || error instanceof CliError
-      ? error.message
-      : isServiceError(error)
-        ? `${error.code}: ${error.message}`
-        : undefined;
-  if (message === undefined) throw error;
-  process.stderr.write(`ivs-playback-auth: ${message}\n`);
-  process.exitCode = error instanceof ConfigError ? 2 : 1;
+  // Settings, files and listen errors as one line (as for the server); a bug keeps its stack trace.
+  const failure =
+    error instanceof CliError ? { message: error.message, exitCode: 1 } : describeStartupFailure(error);
+  if (failure === undefined) throw error;
+  process.stderr.write(`ivs-playback-auth: ${failure.message}\n`);
+  process.exitCode = failure.exitCode;
 }

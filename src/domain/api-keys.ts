@@ -48,6 +48,25 @@ export function apiKeyIdOf(presented: string): string | undefined {
   return API_KEY.exec(presented)?.[1];
 }
 
+const API_KEY_ID = /^(?:ipa_)?([0-9a-f]{12})$/;
+
+/** What a command naming an API key was given: its id, a whole key (a secret), or neither. */
+export type ApiKeyReference =
+  | { readonly kind: 'id'; readonly id: string }
+  | { readonly kind: 'whole-key'; readonly id: string }
+  | { readonly kind: 'invalid' };
+
+/**
+ * Reads the argument of `api-keys revoke`: `ipa_<12 hex>` or the 12 hex characters alone name a
+ * key. A whole key is recognised so the caller can refuse it without ever echoing its secret.
+ */
+export function parseApiKeyReference(value: string): ApiKeyReference {
+  const id = API_KEY_ID.exec(value)?.[1];
+  if (id !== undefined) return { kind: 'id', id };
+  const wholeKeyId = apiKeyIdOf(value.trim());
+  return wholeKeyId === undefined ? { kind: 'invalid' } : { kind: 'whole-key', id: wholeKeyId };
+}
+
 const CHANNEL_PATTERN = /^[a-zA-Z0-9:/*-]{1,256}$/;
 
 /** Checks a channel pattern given to `api-keys create --channel`; throws INVALID_REQUEST. */

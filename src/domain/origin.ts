@@ -21,10 +21,10 @@ export type OriginCheck =
 export function checkOrigin(value: string): OriginCheck {
   const match = ORIGIN.exec(value);
   if (!match) {
+    const what = mistakeIn(value);
     return {
       ok: false,
-      reason:
-        'must be an origin such as https://example.com or https://*.example.com: scheme http or https, a host, an optional port, and no path, query, comma or whitespace',
+      reason: `${what ? `${what}; it ` : ''}must be an origin such as https://example.com or https://*.example.com: scheme http or https, a host, an optional port, and no path, query, comma or whitespace`,
     };
   }
   const [, rawScheme = '', wildcard, rawHost = '', port] = match;
@@ -50,4 +50,25 @@ export function checkOrigin(value: string): OriginCheck {
     }
   }
   return { ok: true, origin: `${scheme}://${wildcard ?? ''}${host}${port === undefined ? '' : `:${port}`}` };
+}
+
+/**
+ * The common ways a URL is pasted where an origin belongs, said plainly (the value itself is not
+ * echoed); undefined when none applies and the general rule is explanation enough.
+ */
+function mistakeIn(value: string): string | undefined {
+  if (value.includes(',')) return 'holds a comma: give each origin as its own array item';
+  if (/[\s\p{Cc}]/u.test(value)) return 'contains whitespace or a control character';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
+  if (!scheme) return 'has no scheme: an origin starts with https:// or http://';
+  if (!/^https?$/i.test(scheme[1] ?? '')) return 'uses a scheme other than http or https';
+  const rest = value.slice(scheme[0].length);
+  if (rest.includes('@')) return 'has a user name or password, which an origin never has';
+  const pathAt = rest.search(/[/?#]/);
+  if (pathAt < 0) return undefined;
+  if (rest[pathAt] !== '/')
+    return 'has a query or fragment, which an origin never has: keep only scheme://host[:port]';
+  return pathAt === rest.length - 1
+    ? 'ends with a slash, but an origin has no path: drop the trailing slash'
+    : 'has a path, but an origin has no path: keep only scheme://host[:port]';
 }

@@ -40,7 +40,7 @@ function refuseBlockedClients(failedAttempts: FailedAttemptLimit): RequestHandle
     if (!blocked.allowed) {
       throw new ServiceError(
         'TOO_MANY_FAILED_ATTEMPTS',
-        'too many requests with bad credentials from this client; wait before trying again',
+        `too many requests with bad credentials from this client address; every request from it is refused for ${blocked.retryAfterSeconds} more seconds, even with a valid key (AUTH_FAILURE_LIMIT per AUTH_FAILURE_WINDOW_SECONDS; a restart of the service also resets it)`,
         { retryAfterSeconds: blocked.retryAfterSeconds },
       );
     }

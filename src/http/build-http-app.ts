@@ -5,7 +5,11 @@ import type { ApiKeyAuthenticator } from '../services/api-key-authenticator.js';
 import type { KeyCache } from '../services/key-cache.js';
 import type { KeyInventory } from '../services/key-inventory.js';
 import type { KeyRotator } from '../services/key-rotator.js';
-import { createFailedAttemptLimit, createRequestRateLimit } from '../services/request-limits.js';
+import {
+  createFailedAttemptLimit,
+  createRequestRateLimit,
+  isLoopbackAddress,
+} from '../services/request-limits.js';
 import type { TokenIssuer } from '../services/token-issuer.js';
 import { createApp } from './create-app.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -22,6 +26,7 @@ export interface HttpServices {
     | 'authFailureLimit'
     | 'authFailureWindowSeconds'
     | 'trustProxy'
+    | 'mode'
   >;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -72,6 +77,10 @@ export function buildHttpApp(
         limit: config.authFailureLimit,
         windowSeconds: config.authFailureWindowSeconds,
         clock,
+        // Local mode: someone experimenting on this machine is never locked out of their own
+        // service (it can read the keys folder anyway). Not behind a proxy, whose forwarded
+        // addresses a client could choose.
+        ...(config.mode === 'local' && config.trustProxy === false ? { exempt: isLoopbackAddress } : {}),
       }),
     },
     trustProxy: config.trustProxy,

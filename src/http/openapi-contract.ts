@@ -5,6 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { isScope, type Scope } from '../domain/api-keys.js';
 import { ERROR_CODES, type ErrorCode, ServiceError } from '../domain/errors.js';
+import { checkOrigin } from '../domain/origin.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
@@ -146,6 +147,11 @@ function fieldName(instancePath: string): string {
     .reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part), '');
 }
 
+/** "1 item", "100 items". */
+function items(limit: unknown): string {
+  return `${String(limit)} ${limit === 1 ? 'item' : 'items'}`;
+}
+
 /** Caller-chosen names are echoed in messages, but never at any length. */
 function truncate(text: string, max = 64): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
@@ -178,20 +184,34 @@ function describe(error: ErrorObject): string {
     case 'minLength':
       return `${field} must be at least ${String(params['limit'])} characters`;
     case 'pattern':
-      return `${field} must match ${String(params['pattern'])}`;
+      return `${field} ${patternRule(error)}`;
     case 'enum':
       return `${field} must be one of ${(params['allowedValues'] as unknown[]).join(', ')}`;
     case 'minimum':
     case 'maximum':
       return `${field} must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params['limit'])}`;
     case 'minItems':
-      return `${field} must have at least ${String(params['limit'])} items`;
+      return `${field} must have at least ${items(params['limit'])}`;
     case 'maxItems':
-      return `${field} must have at most ${String(params['limit'])} items`;
+      return `${field} must have at most ${items(params['limit'])}`;
     case 'uniqueItems':
       return `${field} must not repeat an item (items ${String(params['j'])} and ${String(params['i'])} are equal)`;
     default:
       return `${field} is not valid (${error.keyword})`;
+  }
+}
+
+/** What a pattern stands for, in words: a regular expression is no message for a person. */
+function patternRule(error: ErrorObject): string {
+  switch (errorCodeFor(error)) {
+    case 'INVALID_ORIGIN':
+      return typeof error.data === 'string'
+        ? ((check) => (check.ok ? 'is not a valid origin' : check.reason))(checkOrigin(error.data))
+        : 'is not a valid origin';
+    case 'INVALID_CHANNEL_ARN':
+      return 'must be an IVS channel ARN: arn:aws:ivs:<region>:<account>:channel/<id>';
+    default:
+      return 'is not in the expected format';
   }
 }
 

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { exportJWK, importSPKI, type JWK } from 'jose';
-import { ServiceError } from '../domain/errors.js';
+import { isServiceError, ServiceError } from '../domain/errors.js';
 import type { Clock, Es384Signer, KeyStore, Logger, SigningBackend } from '../domain/ports.js';
 import type { SigningKeyInfo, StoredSigningKey } from '../domain/signing-key.js';
 
@@ -15,10 +15,25 @@ export interface KeyCacheStatus {
   readonly currentKeyCreatedAt: Date | undefined;
   readonly lastRefreshAt: Date | undefined;
   readonly lastRefreshFailed: boolean;
+  /** Why the last attempt to read the keys failed; undefined once one succeeds. */
+  readonly lastFailure: KeyReadFailure | undefined;
   /** Seconds since the last successful refresh (undefined before the first). */
   readonly stalenessSeconds: number | undefined;
   /** True while a current key is loaded and recent enough to sign with. */
   readonly ready: boolean;
+}
+
+/**
+ * A failed attempt to read or create the signing keys, as operators may see it (`/readyz`, logs):
+ * the stable code, our own message, and for AWS the operation and the SDK error's name — never
+ * the SDK's text.
+ */
+export interface KeyReadFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly operation?: string;
+  readonly awsError?: string;
+  readonly at: Date;
 }
 
 export interface KeyCache {
@@ -27,8 +42,10 @@ export interface KeyCache {
   /** Public keys of current and previous, as a JWKS (`kid` = key id). */
   jwks(): { readonly keys: readonly JWK[] };
   status(): KeyCacheStatus;
-  /** Re-reads the store. On failure it keeps the keys it has and rethrows. */
+  /** Re-reads the store. On failure it keeps the keys it has, records why, and rethrows. */
   refresh(): Promise<void>;
+  /** Records a failure to read or create the keys outside refresh (the first key at start). */
+  recordFailure(error: unknown): void;
 }
 
 export interface KeyCacheDeps {
@@ -59,7 +76,7 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
   let current: LoadedKey | undefined;
   let previous: { info: SigningKeyInfo; jwk: JWK } | undefined;
   let lastRefreshAt: Date | undefined;
-  let lastRefreshFailed = false;
+  let lastFailure: KeyReadFailure | undefined;
 
   const stalenessSeconds = () =>
     lastRefreshAt === undefined ? undefined : (clock().getTime() - lastRefreshAt.getTime()) / 1000;
@@ -99,7 +116,8 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
         previousKeyId: previous?.info.keyId,
         currentKeyCreatedAt: current?.info.createdAt,
         lastRefreshAt,
-        lastRefreshFailed,
+        lastRefreshFailed: lastFailure !== undefined,
+        lastFailure,
         stalenessSeconds: staleness,
         ready: current !== undefined && staleness !== undefined && staleness <= maxStalenessSeconds,
       };
@@ -117,20 +135,41 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
             }
           : undefined;
         if (nextCurrent?.info.keyId !== current?.info.keyId) {
-          logger.info(
-            { keyId: nextCurrent?.info.keyId, previousKeyId: current?.info.keyId },
-            'signing key changed',
-          );
+          // Loading the first key is routine (every start, every CLI call); a change is an event.
+          if (current === undefined) logger.debug({ keyId: nextCurrent?.info.keyId }, 'signing key loaded');
+          else
+            logger.info(
+              { keyId: nextCurrent?.info.keyId, previousKeyId: current.info.keyId },
+              'signing key changed',
+            );
         }
         current = nextCurrent;
         previous = nextPrevious;
         lastRefreshAt = clock();
-        lastRefreshFailed = false;
+        lastFailure = undefined;
       } catch (error) {
-        lastRefreshFailed = true;
+        lastFailure = describeFailure(error, clock());
         throw error;
       }
     },
+
+    recordFailure(error) {
+      lastFailure = describeFailure(error, clock());
+    },
+  };
+}
+
+function describeFailure(error: unknown, at: Date): KeyReadFailure {
+  if (!isServiceError(error)) {
+    return { code: 'INTERNAL', message: 'an unexpected error; the service log has it', at };
+  }
+  const { operation, awsError } = error.details ?? {};
+  return {
+    code: error.code,
+    message: error.message,
+    ...(typeof operation === 'string' ? { operation } : {}),
+    ...(typeof awsError === 'string' ? { awsError } : {}),
+    at,
   };
 }
 

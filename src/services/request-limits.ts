@@ -37,13 +37,16 @@ export function createRequestRateLimit(options: {
 /**
  * Counts failed authentications per client in a fixed window; past `limit` the client is refused
  * (even with a valid key) until the window ends, which bounds online guessing of API keys.
+ * `exempt` clients are never counted (local mode exempts this machine: see http/build-http-app.ts).
  */
 export function createFailedAttemptLimit(options: {
   readonly limit: number;
   readonly windowSeconds: number;
   readonly clock: Clock;
   readonly maxEntries?: number;
+  readonly exempt?: (client: string) => boolean;
 }) {
+  const exempt = options.exempt ?? (() => false);
   // Bounded, forgetting the least recently used: clients that vary their address cannot grow it.
   const windows = new LRUCache<string, { failures: number; startedAt: number }>({
     max: options.maxEntries ?? 10_000,
@@ -55,6 +58,7 @@ export function createFailedAttemptLimit(options: {
   };
   return {
     check(client: string): LimitDecision {
+      if (exempt(client)) return { allowed: true, retryAfterSeconds: 0 };
       const now = options.clock().getTime();
       const window = current(client, now);
       if (!window || window.failures < options.limit) return { allowed: true, retryAfterSeconds: 0 };
@@ -64,11 +68,17 @@ export function createFailedAttemptLimit(options: {
       };
     },
     recordFailure(client: string): void {
+      if (exempt(client)) return;
       const now = options.clock().getTime();
       const window = current(client, now) ?? { failures: 0, startedAt: now };
       windows.set(client, { failures: window.failures + 1, startedAt: window.startedAt });
     },
   };
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`), as express reports them. */
+export function isLoopbackAddress(address: string): boolean {
+  return /^(?:::ffff:)?127(?:\.\d{1,3}){3}$/i.test(address) || address === '::1';
 }
 
 export type RequestRateLimit = ReturnType<typeof createRequestRateLimit>;

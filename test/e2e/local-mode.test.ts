@@ -147,6 +147,40 @@ describe('local mode, end to end', () => {
     expect(refused).toBe(401);
   });
 
+  it('never locks a person on this machine out of their own key after many bad ones (local mode, loopback)', async () => {
+    const bad = [];
+    for (let i = 0; i < 25; i++) {
+      bad.push(
+        (await call('/v1/playback-tokens', { key: 'ipa_wrong', body: { channelArn: CHANNEL_ARN } })).status,
+      );
+    }
+    const good = await call('/v1/playback-tokens', { key: devKey, body: { channelArn: CHANNEL_ARN } });
+    tokens.push(((await good.json()) as { token: string }).token);
+
+    expect(new Set(bad)).toEqual(new Set([401]));
+    expect(good.status).toBe(201);
+  });
+
+  it('refuses to revoke by a whole key, naming only its id, and revokes nothing', async () => {
+    const created = await cli('api-keys', 'create', '--scope', 'tokens:issue');
+    const key = created.stdout.trim();
+    apiKeys.push(key);
+    const id = key.slice(0, 16);
+
+    const refused = await cli('api-keys', 'revoke', key);
+    const listed = await cli('api-keys', 'list');
+    const revoked = await cli('api-keys', 'revoke', id);
+    const again = await cli('api-keys', 'revoke', id);
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`pass only its id, ${id}`);
+    expect(refused.stderr + refused.stdout).not.toContain(key.slice(17));
+    expect((JSON.parse(listed.stdout) as { id: string }[]).map((record) => `ipa_${record.id}`)).toContain(id);
+    expect(revoked.code).toBe(0);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`no API key has the id ${id}`);
+  });
+
   it('prints a token alone on stdout from the CLI', async () => {
     const result = await cli(
       'token',
@@ -161,6 +195,7 @@ describe('local mode, end to end', () => {
     tokens.push(result.stdout.trim());
 
     expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('signing key changed');
     expect(result.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
     const claims = JSON.parse(Buffer.from(result.stdout.split('.')[1] ?? '', 'base64url').toString());
     expect(Object.keys(claims).sort()).toEqual([

@@ -80,6 +80,16 @@ describe('POST /v1/playback-tokens/batch', () => {
     expectToMatchSpec(response, 'post', PATH);
   });
 
+  it('words the batch size rule in plain English', async () => {
+    const [empty, tooMany] = await Promise.all([
+      post({ requests: [] }),
+      post({ requests: Array.from({ length: 101 }, () => ({ channelArn: CHANNEL_ARN })) }),
+    ]);
+
+    expect(empty.body.message).toBe('requests must have at least 1 item');
+    expect(tooMany.body.message).toBe('requests must have at most 100 items');
+  });
+
   it('reports CHANNEL_NOT_ALLOWED per item for a key limited to some channels', async () => {
     const response = await post(
       {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { translateAwsError } from '../../src/adapters/aws/aws-error.js';
 import { signingBackend } from '../support/signing.js';
 import { expectToMatchSpec } from '../support/spec.js';
 import { buildTestApp, CHANNEL_ARN } from '../support/test-app.js';
@@ -45,6 +46,30 @@ describe('operational routes', () => {
       [503, 'shutting down'],
     ]);
     for (const response of responses) expectToMatchSpec(response, 'get', '/readyz');
+  });
+
+  it('GET /readyz says why no key could be loaded: the AWS operation and error name', async () => {
+    const context = await buildTestApp({ withKey: false });
+    const regionMissing = new Error('Region is missing');
+    context.keyCache.recordFailure(translateAwsError(regionMissing, 'Secrets Manager DescribeSecret'));
+
+    const response = await request(context.app).get('/readyz');
+
+    expect(response.status).toBe(503);
+    expect(response.body.reason).toBe(
+      'no signing key loaded yet: Secrets Manager DescribeSecret failed (RegionMissing): no AWS region is configured: set AWS_REGION',
+    );
+    expect(response.body.keyStore).toMatchObject({
+      lastRefreshFailed: true,
+      lastFailure: {
+        code: 'DEPENDENCY_UNAVAILABLE',
+        message: response.body.reason.replace('no signing key loaded yet: ', ''),
+        operation: 'Secrets Manager DescribeSecret',
+        awsError: 'RegionMissing',
+        at: context.clock.now().toISOString(),
+      },
+    });
+    expectToMatchSpec(response, 'get', '/readyz');
   });
 
   it('GET /.well-known/jwks.json lists public EC P-384 keys only', async () => {

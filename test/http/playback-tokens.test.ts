@@ -209,6 +209,30 @@ describe('POST /v1/playback-tokens', () => {
     });
   });
 
+  it.each([
+    [
+      'an origin with a trailing slash',
+      { allowedOrigins: ['https://example.com/'] },
+      /^allowedOrigins\[0\] ends with a slash, but an origin has no path: drop the trailing slash; it must be an origin such as https:\/\/example\.com/,
+    ],
+    [
+      'an origin with a path',
+      { allowedOrigins: ['https://example.com', 'https://example.com/player'] },
+      /^allowedOrigins\[1\] has a path, but an origin has no path: keep only scheme:\/\/host\[:port\]/,
+    ],
+    [
+      'a channel ARN that is not one',
+      { channelArn: 'my-channel' },
+      /^channelArn must be an IVS channel ARN: arn:aws:ivs:/,
+    ],
+  ])('says in words, not as a regular expression, what is wrong with %s', async (_case, fields, message) => {
+    const response = await post({ channelArn: CHANNEL_ARN, ...fields });
+
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(message);
+    expect(response.body.message).not.toMatch(/\^|\$|\[a-z/);
+  });
+
   it('accepts the boundaries: 600 s with a viewer id, 40-character viewer id, 5 strict origins, 2^31-1', async () => {
     const response = await post({
       channelArn: CHANNEL_ARN,

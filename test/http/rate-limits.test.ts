@@ -53,6 +53,9 @@ describe('request limits', () => {
     expect(blocked.status).toBe(429);
     expect(blocked.body.code).toBe('TOO_MANY_FAILED_ATTEMPTS');
     expect(Number(blocked.headers['retry-after'])).toBe(300);
+    expect(blocked.body.message).toBe(
+      'too many requests with bad credentials from this client address; every request from it is refused for 300 more seconds, even with a valid key (AUTH_FAILURE_LIMIT per AUTH_FAILURE_WINDOW_SECONDS; a restart of the service also resets it)',
+    );
     expectToMatchSpec(blocked, 'post', PATH);
     expect(otherClient.status).toBe(201);
     expect(afterWindow.status).toBe(201);

@@ -113,7 +113,28 @@ describe('POST /v1/viewer-sessions/revoke', () => {
 
     expect(response.status).toBe(501);
     expect(response.body.code).toBe('NOT_AVAILABLE_IN_LOCAL_MODE');
-    expect(response.body.message).toContain('aws ivs start-viewer-session-revocation');
+    expect(response.body.message).toBe(
+      `local mode does not call IVS; revoke with: aws ivs start-viewer-session-revocation --channel-arn ${CHANNEL_ARN} --viewer-id v`,
+    );
     expectToMatchSpec(response, 'post', PATH);
+  });
+
+  it('fills in the viewer the request named, quoted for the shell, and its session version', async () => {
+    const context = await buildTestApp({ revoker: new OfflineViewerSessionRevoker() });
+
+    const response = await request(context.app)
+      .post(PATH)
+      .set('Authorization', `Bearer ${context.apiKeys.revoker}`)
+      .send({
+        sessions: [
+          { channelArn: CHANNEL_ARN, viewerId: "Ann's tablet", viewerSessionVersionsLessThanOrEqualTo: 3 },
+          { channelArn: CHANNEL_ARN, viewerId: 'b' },
+        ],
+      });
+
+    expect(response.status).toBe(501);
+    expect(response.body.message).toBe(
+      `local mode does not call IVS; revoke with: aws ivs start-viewer-session-revocation --channel-arn ${CHANNEL_ARN} --viewer-id 'Ann'\\''s tablet' --viewer-session-versions-less-than-or-equal-to 3 (one command per session; this request has 2)`,
+    );
   });
 });

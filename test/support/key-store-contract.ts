@@ -65,6 +65,7 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
       expect(keys.current?.activatedAt).toEqual(T2);
       expect(keys.previous?.keyId).toBe(b.keyId);
       expect(keys.previous?.deactivatedAt).toEqual(T2);
+      expect(keys.previous?.activatedAt).toEqual(T1); // `keys list` shows when the previous key was current
       expect(keys.pending).toBeUndefined();
       const history = await store.listHistory();
       expect(history.find((key) => key.keyId === a.keyId)).toMatchObject({ state: 'retired', retiredAt: T2 });

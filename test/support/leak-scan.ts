@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 
 /**
- * Secret-leak scan over one test file: every entry a RecordingLogger receives and every response
- * the app of buildTestApp sends is scanned the moment it exists (so nothing is kept alive and a
+ * Secret-leak scan over one test file: every entry a RecordingLogger receives, every response
+ * the app of buildTestApp sends and everything a CLI run prints is scanned the moment it exists (so nothing is kept alive and a
  * test that clears its logger cannot hide an entry). `leak-scan.setup.ts` fails the file in
  * `afterAll` when anything was found.
  */
 
 export interface LeakFinding {
-  readonly source: 'log' | 'response';
+  readonly source: 'log' | 'response' | 'cli';
   readonly rule: string;
   /** Where it was found: the log level and message, or the response status. */
   readonly where: string;
@@ -94,6 +94,18 @@ export function registerRecordingLogger(logger: { readonly entries: unknown[] })
       return Array.prototype.push.apply(entries, items);
     },
   });
+}
+
+/**
+ * Called by runCli with everything a CLI run printed. Its stdout is the command's result, which may
+ * rightly be a new API key or a token; its stderr (logs and error messages) may hold no secret.
+ */
+export function scanCliOutput(
+  run: { readonly stdout: string; readonly stderr: string },
+  where: string,
+): void {
+  scan(run.stderr, [...PRIVATE_KEY_RULES, ...LOG_ONLY_RULES], 'cli', `stderr of ${where}`);
+  scan(run.stdout, PRIVATE_KEY_RULES, 'cli', `stdout of ${where}`);
 }
 
 function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { scanCliOutput } from './leak-scan.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -89,6 +90,9 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
       stderr += chunk.toString('utf8');
     });
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.once('exit', (code) => {
+      scanCliOutput({ stdout, stderr }, `ivs-playback-auth ${args[0] ?? ''} ${args[1] ?? ''}`.trim());
+      resolve({ code, stdout, stderr });
+    });
   });
 }

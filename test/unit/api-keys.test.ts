@@ -8,6 +8,7 @@ import {
   compileChannelPattern,
   formatApiKey,
   isScope,
+  parseApiKeyReference,
   requireChannelAllowed,
   requireScope,
   type Scope,
@@ -86,6 +87,37 @@ describe('formatApiKey and apiKeyIdOf', () => {
     const id = apiKeyIdOf(presented);
 
     expect(id).toBeUndefined();
+  });
+});
+
+describe('parseApiKeyReference', () => {
+  it.each([
+    ['the id with its prefix', `ipa_${ID}`],
+    ['the 12 hex characters alone', ID],
+  ])('reads %s as an id', (_reason, value) => {
+    const reference = parseApiKeyReference(value);
+
+    expect(reference).toEqual({ kind: 'id', id: ID });
+  });
+
+  it.each([
+    ['a whole key', `ipa_${ID}_${SECRET}`],
+    ['a whole key pasted with a trailing newline', `ipa_${ID}_${SECRET}\n`],
+  ])('recognises %s, keeping only its id', (_reason, value) => {
+    const reference = parseApiKeyReference(value);
+
+    expect(reference).toEqual({ kind: 'whole-key', id: ID });
+  });
+
+  it.each([
+    ['upper-case hex', `ipa_${ID.toUpperCase()}`],
+    ['a truncated key', `ipa_${ID}_${SECRET.slice(0, 10)}`],
+    ['the Bearer scheme left in', `Bearer ipa_${ID}_${SECRET}`],
+    ['an empty string', ''],
+  ])('refuses %s', (_reason, value) => {
+    const reference = parseApiKeyReference(value);
+
+    expect(reference).toEqual({ kind: 'invalid' });
   });
 });
 

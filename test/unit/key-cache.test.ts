@@ -1,5 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { translateAwsError } from '../../src/adapters/aws/aws-error.js';
 import type { SigningBackend } from '../../src/domain/ports.js';
 import { createKeyCache } from '../../src/services/key-cache.js';
 import { generateSigningKey } from '../../src/services/signing-key-factory.js';
@@ -9,14 +10,15 @@ import { signingBackend } from '../support/signing.js';
 async function setup(signing: SigningBackend = signingBackend) {
   const clock = new ManualClock();
   const store = new InMemoryKeyStore();
+  const logger = new RecordingLogger();
   const cache = createKeyCache({
     store,
     clock: clock.now,
-    logger: new RecordingLogger(),
+    logger,
     maxStalenessSeconds: 300,
     signing,
   });
-  return { clock, store, cache };
+  return { clock, store, cache, logger };
 }
 
 describe('key cache', () => {
@@ -47,6 +49,59 @@ describe('key cache', () => {
     });
     expect(() => cache.signingKey()).toThrow(expect.objectContaining({ code: 'NO_SIGNING_KEY' }));
     expect(cache.status()).toMatchObject({ ready: false, lastRefreshFailed: true });
+  });
+
+  it('logs the first key it loads at debug level, and only a change of key at info', async () => {
+    const { store, cache, logger } = await setup();
+    const first = await generateSigningKey(new Date());
+    store.records.push({ ...first, state: 'current' });
+    await cache.refresh();
+    await cache.refresh();
+    const second = await generateSigningKey(new Date());
+    store.records.splice(0, 1, { ...first, state: 'previous' }, { ...second, state: 'current' });
+
+    await cache.refresh();
+
+    expect(logger.entries.map((entry) => [entry.level, entry.message, entry.fields])).toEqual([
+      ['debug', 'signing key loaded', { keyId: first.keyId }],
+      ['info', 'signing key changed', { keyId: second.keyId, previousKeyId: first.keyId }],
+    ]);
+  });
+
+  it('records why the last read failed (AWS operation and error name, not the SDK text) until one succeeds', async () => {
+    const { store, cache, clock } = await setup();
+    const sdkError = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    store.faults.fail('readKeys', { error: translateAwsError(sdkError, 'Secrets Manager DescribeSecret') });
+
+    await expect(cache.refresh()).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    const failed = cache.status();
+    await cache.refresh();
+
+    expect(failed.lastRefreshFailed).toBe(true);
+    expect(failed.lastFailure).toEqual({
+      code: 'DEPENDENCY_UNAVAILABLE',
+      message: expect.stringMatching(
+        /^Secrets Manager DescribeSecret failed \(CredentialsProviderError\): no AWS credentials/,
+      ),
+      operation: 'Secrets Manager DescribeSecret',
+      awsError: 'CredentialsProviderError',
+      at: clock.now(),
+    });
+    expect(JSON.stringify(failed)).not.toContain('Could not load credentials');
+    expect(cache.status()).toMatchObject({ lastRefreshFailed: false, lastFailure: undefined });
+  });
+
+  it('records a failure reported from outside refresh (creating the first key), hiding unexpected errors', async () => {
+    const { cache } = await setup();
+
+    cache.recordFailure(new Error('ENOSPC: /var/lib/secret-path'));
+
+    expect(cache.status()).toMatchObject({
+      lastRefreshFailed: true,
+      lastFailure: { code: 'INTERNAL', message: 'an unexpected error; the service log has it' },
+    });
   });
 
   it('keeps signing with the key it has when the new current key fails the check', async () => {

@@ -93,6 +93,40 @@ describe('checkOrigin', () => {
     expect(result.ok ? undefined : result.reason).toMatch(reason);
   });
 
+  it.each([
+    [
+      'a trailing slash',
+      'https://example.com/',
+      /^ends with a slash, but an origin has no path: drop the trailing slash; it must be/,
+    ],
+    [
+      'a path',
+      'https://example.com:8443/watch',
+      /^has a path, but an origin has no path: keep only scheme:\/\/host\[:port\]; it must/,
+    ],
+    ['a query', 'https://example.com?a=1', /^has a query or fragment, which an origin never has/],
+    ['a fragment', 'https://example.com#top', /^has a query or fragment/],
+    [
+      'userinfo',
+      'https://user:secret@example.com',
+      /^has a user name or password, which an origin never has; it must/,
+    ],
+    [
+      'two origins in one',
+      'https://a.example.com,https://b.example.com',
+      /^holds a comma: give each origin as its own array item; it must/,
+    ],
+    ['a trailing space', 'https://example.com ', /^contains whitespace or a control character; it must/],
+    ['no scheme', 'example.com', /^has no scheme: an origin starts with https:\/\/ or http:\/\/; it must/],
+    ['another scheme', 'wss://example.com', /^uses a scheme other than http or https; it must/],
+    ['nothing recognisable', 'https://*', /^must be an origin such as/],
+  ])('says plainly what is wrong with %s, without echoing it', (_reason, value, reason) => {
+    const result = checkOrigin(value);
+
+    expect(result.ok ? undefined : result.reason).toMatch(reason);
+    expect(result.ok ? undefined : result.reason).not.toContain('secret');
+  });
+
   it('refuses any string containing a comma, whitespace or a control character', () => {
     const separator = fc.oneof(
       fc.constantFrom(

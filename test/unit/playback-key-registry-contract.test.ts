@@ -2,8 +2,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { IvsPlaybackKeyRegistry } from '../../src/adapters/aws/ivs-playback-key-registry.js';
+import {
+  IvsPlaybackKeyRegistry,
+  KEY_ID_TAG,
+  MANAGED_BY_TAG,
+  MANAGED_BY_VALUE,
+} from '../../src/adapters/aws/ivs-playback-key-registry.js';
 import { OfflinePlaybackKeyRegistry } from '../../src/adapters/local/offline-playback-key-registry.js';
+import { keyPairTags } from '../../src/domain/key-pair-tags.js';
 import type { PlaybackKeyRegistry } from '../../src/domain/ports.js';
 import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import { type AwsStandIn, ivsClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
@@ -94,8 +100,27 @@ describe('OfflinePlaybackKeyRegistry', () => {
 
     const publicKeyFile = join(folder, `${key.keyId}.public.pem`);
     expect(await readFile(publicKeyFile, 'utf8')).toBe(key.publicKeyPem);
-    expect(logger.entries.map((entry) => entry.fields['importCommand'])).toContain(
-      `aws ivs import-playback-key-pair --name ${key.keyId} --public-key-material file://${publicKeyFile} --tags managed-by=ivs-playback-auth,key-id=${key.keyId}`,
+    const command = logger.entries.map((entry) => entry.fields['importCommand']).find(Boolean);
+    expect(command).toBe(
+      `aws ivs import-playback-key-pair --name ${key.keyId} --public-key-material file://${publicKeyFile} --tags '${JSON.stringify(keyPairTags(key.keyId))}'`,
     );
+  });
+
+  it('prints the tags by which the IVS registry recognises its own key pairs', async () => {
+    const logger = new RecordingLogger();
+    const { registry } = await offline(logger);
+    const key = await generateSigningKey(new Date());
+
+    await registry.importKey(key);
+
+    // A person runs the printed command; the IVS registry must then see the pair as its own key.
+    const command = String(logger.entries.map((entry) => entry.fields['importCommand']).find(Boolean));
+    const tags = JSON.parse(/--tags '([^']*)'/.exec(command)?.[1] ?? 'null') as Record<string, string>;
+    const ivsRegistry = await ivs();
+    standIn?.ivs.addForeignKeyPair({ name: key.keyId, publicKeyMaterial: key.publicKeyPem, tags });
+    const listed = await ivsRegistry.list();
+
+    expect(tags).toEqual({ [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [KEY_ID_TAG]: key.keyId });
+    expect(listed.map((pair) => pair.keyId)).toEqual([key.keyId]);
   });
 });

@@ -25,11 +25,47 @@ const NETWORK = new Set([
   'ECONNABORTED',
 ]);
 
+/** Errors that mean AWS refused who the service is or what it asked: a matter of IAM, not of time. */
+const REFUSED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'ExpiredTokenException',
+  'ExpiredToken',
+]);
+
+/**
+ * The SDK reports a missing or malformed region as a plain `Error` named "Error": the one case
+ * where its text is read, to give each a name of its own (the text itself is never passed on).
+ */
+const REGION_MISSING = 'RegionMissing';
+const REGION_INVALID = 'RegionInvalid';
+
 /** The AWS error's name (`ThrottlingException`, …) or network code, never its message. */
 export function awsErrorName(error: unknown): string {
-  const candidate = error as { name?: unknown; code?: unknown } | null;
+  const candidate = error as { name?: unknown; code?: unknown; message?: unknown } | null;
   if (typeof candidate?.code === 'string' && NETWORK.has(candidate.code)) return candidate.code;
+  if (candidate?.name === 'Error' && typeof candidate.message === 'string') {
+    if (candidate.message === 'Region is missing') return REGION_MISSING;
+    if (candidate.message.startsWith('Region not accepted')) return REGION_INVALID;
+  }
   return typeof candidate?.name === 'string' ? candidate.name : 'UnknownError';
+}
+
+/** What a person should do about a failure that waiting will not fix, by the error's name. */
+function remedy(name: string): string {
+  if (name === REGION_MISSING) return 'no AWS region is configured: set AWS_REGION';
+  if (name === REGION_INVALID) return 'AWS_REGION is not a region name such as us-west-2';
+  if (name === 'CredentialsProviderError') {
+    return 'no AWS credentials were found: run with an IAM role, or set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  }
+  if (REFUSED.has(name)) {
+    return "AWS refused the credentials or the permission: check the service's IAM policy (deploy/iam/policy.json)";
+  }
+  return "check the service's AWS permissions and configuration";
 }
 
 export function isAwsError(error: unknown, ...names: string[]): boolean {
@@ -48,8 +84,10 @@ export function translateAwsError(error: unknown, operation: string, retryAfterS
   return new ServiceError(
     'DEPENDENCY_UNAVAILABLE',
     transient
-      ? `${operation} is unavailable right now (${name}); try again shortly`
-      : `${operation} failed (${name}); check the service's AWS permissions and configuration`,
+      ? NETWORK.has(name)
+        ? `${operation} could not reach AWS (${name}): check the network, AWS_REGION and any AWS_ENDPOINT_URL_* setting`
+        : `${operation} is unavailable right now (${name}); try again shortly`
+      : `${operation} failed (${name}): ${remedy(name)}`,
     { cause: error, retryAfterSeconds, details: { operation, awsError: name } },
   );
 }

@@ -7,13 +7,17 @@ import {
   type PlaybackKeyPairSummary,
 } from '@aws-sdk/client-ivs';
 import { isServiceError, ServiceError } from '../../domain/errors.js';
+import {
+  KEY_ID_TAG,
+  keyPairTags,
+  MANAGED_BY_TAG,
+  MANAGED_BY_VALUE,
+  ownKeyId,
+} from '../../domain/key-pair-tags.js';
 import type { Logger, PlaybackKeyRegistry, RegisteredKeyPair } from '../../domain/ports.js';
 import { isAwsError, translateAwsError } from './aws-error.js';
 
-/** The tags that mark a key pair as this service's; both must be present (IVS tag keys allow `:`). */
-export const MANAGED_BY_TAG = 'managed-by';
-export const MANAGED_BY_VALUE = 'ivs-playback-auth';
-export const KEY_ID_TAG = 'ivs-playback-auth:key-id';
+export { KEY_ID_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../../domain/key-pair-tags.js';
 
 export interface IvsPlaybackKeyRegistryOptions {
   readonly client: Pick<IvsClient, 'send'>;
@@ -69,7 +73,7 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
         new ImportPlaybackKeyPairCommand({
           publicKeyMaterial: key.publicKeyPem,
           name: key.keyId,
-          tags: { [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [KEY_ID_TAG]: key.keyId },
+          tags: { ...keyPairTags(key.keyId) },
         }),
       );
       if (keyPair?.arn === undefined) {
@@ -218,13 +222,6 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
       { cause, details: { keyPairs: inTheWay, slotLimit: this.slotLimit } },
     );
   }
-}
-
-/** Our key id when the pair carries both of our tags, else undefined (a foreign pair). */
-function ownKeyId(tags: Tags): string | undefined {
-  if (tags?.[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) return undefined;
-  const keyId = tags[KEY_ID_TAG];
-  return keyId === undefined || keyId === '' ? undefined : keyId;
 }
 
 function notOurs(pair: RegisteredKeyPair, reason: string): ServiceError {

@@ -28,6 +28,8 @@ const AWSPENDING = 'AWSPENDING';
 /** Secret tags (`<keyId>@<ISO time>`) carrying what a version's value cannot: when states changed. */
 const CURRENT_SINCE_TAG = 'ivs-playback-auth:current-since';
 const PREVIOUS_SINCE_TAG = 'ivs-playback-auth:previous-since';
+/** The previous key's own `current-since`, carried over when it stops being current. */
+const PREVIOUS_CURRENT_SINCE_TAG = 'ivs-playback-auth:previous-current-since';
 /** Only the latest retirement is remembered; older retired keys list without a retiredAt. */
 const RETIRED_TAG = 'ivs-playback-auth:last-retired';
 export const MANAGED_BY_TAG = { Key: 'managed-by', Value: 'ivs-playback-auth' };
@@ -147,9 +149,13 @@ export class SecretsManagerKeyStore implements KeyStore {
       }
       // Moving AWSCURRENT makes Secrets Manager move AWSPREVIOUS to the version it left.
       await this.#moveStage(AWSCURRENT, pending, current);
+      const wasCurrentSince = parseStamp(state.tags.get(CURRENT_SINCE_TAG));
       await this.#tag({
         [CURRENT_SINCE_TAG]: stamp(keyId, at),
         ...(currentKeyId ? { [PREVIOUS_SINCE_TAG]: stamp(currentKeyId, at) } : {}),
+        ...(currentKeyId && wasCurrentSince?.keyId === currentKeyId
+          ? { [PREVIOUS_CURRENT_SINCE_TAG]: stamp(currentKeyId, wasCurrentSince.at) }
+          : {}),
         ...(previousKeyId ? { [RETIRED_TAG]: stamp(previousKeyId, at) } : {}),
       });
     }
@@ -220,6 +226,7 @@ export class SecretsManagerKeyStore implements KeyStore {
     const value = await this.#value(versionId);
     if (value.placeholder) return undefined;
     const currentSince = parseStamp(secret.tags.get(CURRENT_SINCE_TAG));
+    const previousCurrentSince = parseStamp(secret.tags.get(PREVIOUS_CURRENT_SINCE_TAG));
     const previousSince = parseStamp(secret.tags.get(PREVIOUS_SINCE_TAG));
     const retired = parseStamp(secret.tags.get(RETIRED_TAG));
     return {
@@ -229,7 +236,12 @@ export class SecretsManagerKeyStore implements KeyStore {
       publicKeyPem: value.publicKeyPem,
       privateKey: value.privateKey,
       createdAt: value.createdAt,
-      activatedAt: currentSince?.keyId === value.keyId ? currentSince.at : undefined,
+      activatedAt:
+        currentSince?.keyId === value.keyId
+          ? currentSince.at
+          : previousCurrentSince?.keyId === value.keyId
+            ? previousCurrentSince.at
+            : undefined,
       deactivatedAt: previousSince?.keyId === value.keyId ? previousSince.at : undefined,
       retiredAt: state === 'retired' && retired?.keyId === value.keyId ? retired.at : undefined,
     };

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ServiceError } from '../../domain/errors.js';
+import { keyPairTags } from '../../domain/key-pair-tags.js';
 import type { Clock, Logger, PlaybackKeyRegistry, RegisteredKeyPair } from '../../domain/ports.js';
 import { KEY_ID_PATTERN } from '../../domain/signing-key.js';
 import { readJsonDocument, writeFileAtomic } from './atomic-file.js';
@@ -51,7 +52,7 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
       {
         keyId: key.keyId,
         publicKeyFile,
-        importCommand: `aws ivs import-playback-key-pair --name ${key.keyId} --public-key-material file://${publicKeyFile} --tags managed-by=ivs-playback-auth,key-id=${key.keyId}`,
+        importCommand: importCommand(key.keyId, publicKeyFile),
       },
       'local mode does not call IVS: import this public key into IVS to play private channels with these tokens',
     );
@@ -116,4 +117,9 @@ const checkOfflineRegistry = shapeCheck<{ version: 1; keyPairs: OfflineEntry[] }
 
 function toPair(entry: OfflineEntry): RegisteredKeyPair {
   return { arn: undefined, name: entry.keyId, keyId: entry.keyId, fingerprint: undefined };
+}
+
+/** The `aws` command that imports the key as the service would: same name, same tags (as JSON). */
+function importCommand(keyId: string, publicKeyFile: string): string {
+  return `aws ivs import-playback-key-pair --name ${keyId} --public-key-material file://${publicKeyFile} --tags '${JSON.stringify(keyPairTags(keyId))}'`;
 }

@@ -20,14 +20,15 @@ export class StaticChannelDirectory implements ChannelDirectory {
 
   static async fromFile(path: string): Promise<StaticChannelDirectory> {
     const document = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    // Messages read after the file's path: "<path> is not a JSON object".
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-      throw new Error(`${path} must be a JSON object mapping channel ARNs to playback URLs`);
+      throw new Error('is not a JSON object');
     }
     const urls = new Map<string, string>();
     for (const [arn, url] of Object.entries(document)) {
-      if (!parseChannelArn(arn)) throw new Error(`${path}: "${arn}" is not an IVS channel ARN`);
+      if (!parseChannelArn(arn)) throw new Error(`has a key that is not an IVS channel ARN: "${arn}"`);
       if (typeof url !== 'string' || !/^https:\/\/\S+$/.test(url))
-        throw new Error(`${path}: the playback URL of ${arn} must be an https URL`);
+        throw new Error(`gives ${arn} a playback URL that is not an https URL`);
       urls.set(arn, url);
     }
     return new StaticChannelDirectory(urls);

@@ -22,10 +22,11 @@ export function operationalRoutes(deps: {
 
     getReadiness(_req: Request, res: Response) {
       const status = deps.keys.status();
+      const failure = status.lastFailure;
       const reason = deps.isShuttingDown()
         ? 'shutting down'
         : !status.currentKeyId
-          ? 'no signing key loaded yet'
+          ? `no signing key loaded yet${failure ? `: ${failure.message}` : ''}`
           : !status.ready
             ? 'the signing key has not been re-read from the key store for too long'
             : undefined;
@@ -37,6 +38,7 @@ export function operationalRoutes(deps: {
         keyStore: {
           ...(status.lastRefreshAt ? { lastRefreshAt: status.lastRefreshAt.toISOString() } : {}),
           lastRefreshFailed: status.lastRefreshFailed,
+          ...(failure ? { lastFailure: { ...failure, at: failure.at.toISOString() } } : {}),
           ...(status.stalenessSeconds === undefined ? {} : { stalenessSeconds: status.stalenessSeconds }),
         },
       });
