@@ -3,7 +3,7 @@ import { runSoak } from '../support/soak.js';
 
 /** A short soak (the long one is `npm run soak`): load, rotations of both kinds, a replica restart. */
 describe('soak with rotation and restarts', () => {
-  it('never fails a token request, never signs with a key IVS lacks, orphans and loses nothing', async () => {
+  it('never fails a token request, never signs with a key IVS lacks, every token plays, orphans and loses nothing', async () => {
     const report = await runSoak({
       durationMs: 16_000,
       concurrency: 8,
@@ -11,11 +11,13 @@ describe('soak with rotation and restarts', () => {
       restartEveryMs: 7000,
     });
     console.log(
-      `soak: ${JSON.stringify({ ...report, failedRequests: report.failedRequests.length, badTokens: report.badTokens.length })}`,
+      `soak: ${JSON.stringify({ ...report, failedRequests: report.failedRequests.length, badTokens: report.badTokens.length, tokensNotPlaying: report.tokensNotPlaying.length })}`,
     );
 
     expect(report.failedRequests).toEqual([]);
     expect(report.badTokens).toEqual([]);
+    expect(report.tokensNotPlaying).toEqual([]);
+    expect(report.tokensPlayed).toBe(report.tokensIssued);
     expect(report.orphanedKeyPairs).toEqual([]);
     expect(report.lostPrivateKeys).toEqual([]);
     expect(report.rejectedAwsRequests).toBe(0);
