@@ -199,6 +199,18 @@ describe('faults aimed at one region', () => {
     expect(standIn.ivsIn('eu-west-1').keyPairs.map((pair) => pair.name)).toEqual(['european']);
   });
 
+  it('takes one whole region down: every IVS call signed for it fails, other regions answer', async () => {
+    standIn.faults.add({ service: 'ivs', region: 'eu-west-1', kind: 'unavailable' });
+    const channel = standIn.ivsIn('eu-west-1').addChannel({ authorized: true });
+
+    const list = await sdkErrorOf(ivsIn('eu-west-1').send(new ListPlaybackKeyPairsCommand({})));
+    const get = await sdkErrorOf(ivsIn('eu-west-1').send(new GetChannelCommand({ arn: channel.arn })));
+    const elsewhere = await ivsIn('ap-northeast-1').send(new ListPlaybackKeyPairsCommand({}));
+
+    expect([list.name, get.name]).toEqual(['ServiceUnavailable', 'ServiceUnavailable']);
+    expect(elsewhere.keyPairs).toEqual([]);
+  });
+
   it('refuses a fault whose region is not a region name', () => {
     expect(() => standIn.faults.add({ kind: 'throttle', region: 'EU' })).toThrow(
       /fault region must be an AWS region name/,
