@@ -16,6 +16,9 @@ describe('soak with rotation and restarts', () => {
 
     expect(report.failedRequests).toEqual([]);
     expect(report.badTokens).toEqual([]);
+    // Not asserted yet: report.tokensCutByEmergency.receivedAfterDeletion, tokens a replica signed
+    // with a key an emergency rotation had already deleted (up to KEY_REFRESH_SECONDS today); issue
+    // 13's emergency-window work bounds it.
     expect(report.tokensNotPlaying).toEqual([]);
     expect(report.tokensPlayed).toBe(report.tokensIssued);
     expect(report.orphanedKeyPairs).toEqual([]);

@@ -45,8 +45,12 @@ export interface SoakReport {
    * an emergency rotation deleted between issue and play.
    */
   readonly tokensNotPlaying: readonly string[];
-  /** Tokens refused only because an emergency rotation deleted their key before they were played. */
-  readonly tokensCutByEmergency: number;
+  /**
+   * Tokens refused only because an emergency rotation had deleted their key: received after the
+   * deletion (a replica still signing with the deleted key until it re-reads its keys, the window
+   * issue 13 wants bounded), or received before it and played just after.
+   */
+  readonly tokensCutByEmergency: { readonly receivedAfterDeletion: number; readonly inFlight: number };
   readonly orphanedKeyPairs: readonly string[];
   readonly lostPrivateKeys: readonly string[];
   readonly rejectedAwsRequests: number;
@@ -226,7 +230,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   const badTokens: string[] = [];
   const tokensNotPlaying: string[] = [];
-  let tokensCutByEmergency = 0;
+  const tokensCutByEmergency = { receivedAfterDeletion: 0, inFlight: 0 };
   for (const token of issued) {
     if (!token.playback.plays) {
       const life = lives.get(token.keyId);
@@ -240,8 +244,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             life.deletedAt >= window.startedAt &&
             life.deletedAt <= window.endedAt,
         );
-      if (deletedByEmergencyBeforePlay) tokensCutByEmergency++;
-      else tokensNotPlaying.push(`${token.keyId}: ${token.playback.reason}`);
+      if (!deletedByEmergencyBeforePlay) tokensNotPlaying.push(`${token.keyId}: ${token.playback.reason}`);
+      else if ((life?.deletedAt ?? 0) <= token.receivedAt) tokensCutByEmergency.receivedAfterDeletion++;
+      else tokensCutByEmergency.inFlight++;
     }
   }
   for (const token of issued) {
