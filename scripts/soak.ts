@@ -1,8 +1,9 @@
 /**
  * `npm run soak [-- --seconds 120]`: the long soak. Two replicas against the local AWS stand-in,
  * tokens under load while keys rotate (normal and emergency) and one replica restarts; prints the
- * figures and exits 1 if any token request failed, any token could not be trusted, or anything was
- * orphaned, lost or leaked. Loopback only; stops by itself.
+ * figures and exits 1 if any token request failed, any token could not be trusted or would not play
+ * (the stand-in's playback oracle), or anything was orphaned, lost or leaked. Loopback only; stops
+ * by itself.
  */
 import { parseArgs } from 'node:util';
 import { runSoak } from '../test/support/soak.js';
@@ -28,6 +29,7 @@ const report = await runSoak({
 const failures =
   report.failedRequests.length +
   report.badTokens.length +
+  report.tokensNotPlaying.length +
   report.orphanedKeyPairs.length +
   report.lostPrivateKeys.length +
   report.rejectedAwsRequests.length +
@@ -41,6 +43,10 @@ console.table({
   'rotations refused (409)': report.rotations.refused,
   'replica restarts': report.restarts,
   'untrusted tokens': report.badTokens.length,
+  'tokens played (oracle)': report.tokensPlayed,
+  'tokens that would not play': report.tokensNotPlaying.length,
+  'tokens received after an emergency deleted their key': report.tokensCutByEmergency.receivedAfterDeletion,
+  'tokens whose key an emergency deleted before they played': report.tokensCutByEmergency.inFlight,
   'orphaned key pairs': report.orphanedKeyPairs.length,
   'lost private keys': report.lostPrivateKeys.length,
   'AWS requests rejected': report.rejectedAwsRequests.length,

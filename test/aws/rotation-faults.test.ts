@@ -10,7 +10,8 @@ const KEY_ID_TAG = 'ivs-playback-auth:key-id';
 /**
  * docs/key-lifecycle.md invariant 6 through the real SDK clients: a rotation interrupted at any AWS call —
  * refused before it takes effect, or taking effect with the reply lost — converges when run again,
- * with no orphaned IVS key pair and no lost private key.
+ * with no orphaned IVS key pair and no lost private key, and a token issued after it plays (the
+ * stand-in's playback oracle).
  */
 describe('rotation interrupted at every AWS call, through the stand-in', () => {
   let standIn: AwsStandIn;
@@ -40,6 +41,15 @@ describe('rotation interrupted at every AWS call, through the stand-in', () => {
 
   /** Every key pair of ours is a stored key; the current key is imported and has its private half. */
   async function expectConsistent(runtime: Runtime): Promise<void> {
+    // A token the runtime issues now, with the key it has reloaded, plays on a private channel.
+    const channel = standIn.ivs.addChannel({ authorized: true });
+    await runtime.keyCache.refresh();
+    const issued = await runtime.tokenIssuer.issue({ channelArn: channel.arn, viewerId: 'viewer-1' });
+    expect(standIn.play({ channelArn: channel.arn, token: issued.token })).toMatchObject({
+      plays: true,
+      reason: 'TOKEN_ACCEPTED',
+    });
+
     const keys = await runtime.store.readKeys();
     const stored = [keys.current, keys.previous, keys.pending].flatMap((key) => (key ? [key.keyId] : []));
     const ours = standIn.ivs.keyPairs.flatMap((pair) =>

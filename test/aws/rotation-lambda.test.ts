@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRotationHandler, type RotationHandler } from '../../src/lambda/handler.js';
 import { type AwsStandIn, startAwsStandIn } from '../support/aws-stand-in/index.js';
@@ -38,6 +38,33 @@ describe('Secrets Manager rotation Lambda', () => {
   const stages = () => standIn.secrets.versionIdsToStages(secretId) ?? {};
   const imported = () => standIn.ivs.keyPairs.map((pair) => pair.tags[KEY_ID_TAG]);
 
+  /**
+   * Signs a viewer token by hand with the private key of the secret's AWSCURRENT version (as a
+   * replica would after the rotation) and asks the stand-in's playback oracle whether it plays.
+   */
+  function playsWithCurrentKey(): { plays: boolean; reason: string } {
+    const current = standIn.secrets
+      .secret(secretId)
+      ?.versions.find((version) => version.stages.includes('AWSCURRENT'));
+    const { privateKeyPem } = JSON.parse(current?.secretString ?? '{}') as { privateKeyPem: string };
+    const channel = standIn.ivs.addChannel({ authorized: true });
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = {
+      'aws:channel-arn': channel.arn,
+      'aws:viewer-id': 'v',
+      exp: Math.floor(Date.now() / 1000) + 300,
+    };
+    const signingInput = `${encode({ alg: 'ES384', typ: 'JWT' })}.${encode(claims)}`;
+    const signature = sign('sha384', Buffer.from(signingInput), {
+      key: privateKeyPem,
+      dsaEncoding: 'ieee-p1363',
+    });
+    return standIn.play({
+      channelArn: channel.arn,
+      token: `${signingInput}.${signature.toString('base64url')}`,
+    });
+  }
+
   async function rotateTwiceEach(token: string): Promise<void> {
     for (const name of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
       await step(name, token);
@@ -53,6 +80,7 @@ describe('Secrets Manager rotation Lambda', () => {
     expect(stages()[token]).toEqual(['AWSCURRENT']);
     expect(Object.values(stages()).flat()).not.toContain('AWSPENDING');
     expect(imported()).toHaveLength(1);
+    expect(playsWithCurrentKey()).toMatchObject({ plays: true, reason: 'TOKEN_ACCEPTED' });
     expect(standIn.rejected()).toEqual([]);
   });
 
@@ -95,6 +123,7 @@ describe('Secrets Manager rotation Lambda', () => {
 
     expect(stages()[token]).toEqual(['AWSCURRENT']);
     expect(imported()).toHaveLength(1);
+    expect(playsWithCurrentKey()).toMatchObject({ plays: true, reason: 'TOKEN_ACCEPTED' });
   });
 
   it('refuses testSecret and finishSecret before createSecret', async () => {

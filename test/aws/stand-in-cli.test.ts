@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IvsClient, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
+import { GetChannelCommand, IvsClient, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
 import { describe, expect, it } from 'vitest';
 import { startAwsStandIn } from '../support/aws-stand-in/index.js';
 
@@ -80,12 +81,133 @@ describe('cli.ts', () => {
   });
 });
 
+/** Runs the cli to completion (for --help and refusals) and returns its exit code and output. */
+async function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], {
+    cwd: repoRoot,
+    env: isolatedEnv({}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('cli.ts channels, options and the oracle', () => {
+  it('seeds private and public channels in any region, by region or ARN, and a foreign key pair; the oracle answers over HTTP', async () => {
+    const givenArn = 'arn:aws:ivs:ap-northeast-1:123456789012:channel/GivenChannel';
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        cliPath,
+        '--port',
+        '0',
+        '--quiet',
+        '--channel',
+        'eu-west-1',
+        '--channel',
+        givenArn,
+        '--public-channel',
+        'us-west-2',
+        '--foreign-key-pair',
+        'eu-west-1',
+      ],
+      { cwd: repoRoot, env: isolatedEnv({}), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      const banner = await stdoutUntil(child, 'Stop with Ctrl+C.');
+      const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] ?? '';
+      const channels = [...banner.matchAll(/^channel (\S+) (private|public) (\S+)$/gm)].map((match) => ({
+        arn: match[1] ?? '',
+        access: match[2],
+        playbackUrl: match[3] ?? '',
+      }));
+      const european = channels[0];
+      const client = new IvsClient({
+        endpoint,
+        region: 'eu-west-1',
+        credentials: {
+          accessKeyId: 'STANDINTESTACCESSKEY',
+          secretAccessKey: 'stand-in-test-secret-access-key',
+        },
+        maxAttempts: 1,
+      });
+      const fetched = await client.send(new GetChannelCommand({ arn: european?.arn ?? '' }));
+      const keyPairs = await client.send(new ListPlaybackKeyPairsCommand({}));
+      client.destroy();
+      const oracle = await fetch(`${endpoint}/_oracle/play`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ playbackUrl: channels[2]?.playbackUrl }),
+      });
+      const untokened = await fetch(`${endpoint}/_oracle/play`, {
+        method: 'POST',
+        body: JSON.stringify({ playbackUrl: european?.playbackUrl }),
+      });
+
+      expect(channels.map(({ arn, access }) => [arn.split(':')[3], access])).toEqual([
+        ['eu-west-1', 'private'],
+        ['ap-northeast-1', 'private'],
+        ['us-west-2', 'public'],
+      ]);
+      expect(channels[1]?.arn).toBe(givenArn);
+      expect(fetched.channel).toMatchObject({ arn: european?.arn, authorized: true });
+      expect(keyPairs.keyPairs).toHaveLength(1);
+      expect(banner).toMatch(/^foreign key pair arn:aws:ivs:eu-west-1:123456789012:playback-key\/\w{12}$/m);
+      expect(banner).toContain(`playback oracle: POST ${endpoint}/_oracle/play`);
+      expect(await oracle.json()).toMatchObject({ plays: true, reason: 'NO_AUTHORIZATION_REQUIRED' });
+      expect(await untokened.json()).toMatchObject({ plays: false, reason: 'TOKEN_MISSING' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('refuses a channel that is neither a region nor a channel ARN, naming the option', async () => {
+    const result = await runToExit(['--port', '0', '--channel', 'Europe']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      '--channel takes a region name (e.g. eu-west-1) or a channel ARN, not Europe',
+    );
+  });
+
+  it('documents every option in --help and in the README walk-through', async () => {
+    const help = await runToExit(['--help']);
+    const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
+    const options = [...help.stdout.matchAll(/^ {2}(--[a-z-]+)/gm)].map((match) => match[1] ?? '');
+    const documented = options.filter((option) => option !== '--help');
+
+    expect(help.code).toBe(0);
+    expect(options).toEqual(
+      expect.arrayContaining([
+        '--port',
+        '--host',
+        '--region',
+        '--channel',
+        '--public-channel',
+        '--foreign-key-pair',
+      ]),
+    );
+    for (const option of documented) expect(readme).toMatch(new RegExp(`\\| \`${option}[ \`]`));
+  });
+});
+
 describe('env()', () => {
   it('is enough for SDK clients built without endpoint, region or credentials (AWS_ENDPOINT_URL_*)', async () => {
     const standIn = await startAwsStandIn();
     standIn.secrets.addSecret({ name: 'from-env', secretString: 'found' });
     const script = `
-      import { IvsClient, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
+      import { readFile } from 'node:fs/promises';
+import { GetChannelCommand, IvsClient, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
       import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
       const listed = await new IvsClient({}).send(new ListPlaybackKeyPairsCommand({}));
       const value = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: 'from-env' }));

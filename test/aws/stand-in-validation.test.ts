@@ -304,19 +304,23 @@ describe('SigV4 Authorization header', () => {
         '/ivs/',
       );
     });
+    // IVS answers every region (its state is kept per region), but only a region's name.
+    const ivsNoRegion = afterSigning(ivsClientFor(standIn, { maxAttempts: 1 }), (request) => {
+      request.headers['authorization'] = String(request.headers['authorization']).replace(
+        '/us-west-2/ivs/',
+        '/global/ivs/',
+      );
+    });
 
     const regionFailure = await sdkErrorOf(wrongRegion.send(new DescribeSecretCommand({ SecretId: 's' })));
     const serviceFailure = await sdkErrorOf(wrongService.send(new DescribeSecretCommand({ SecretId: 's' })));
-    const ivsFailure = await sdkErrorOf(
-      ivsClientFor(standIn, { maxAttempts: 1, region: 'eu-west-1' }).send(
-        new ListPlaybackKeyPairsCommand({}),
-      ),
-    );
+    const ivsFailure = await sdkErrorOf(ivsNoRegion.send(new ListPlaybackKeyPairsCommand({})));
 
     expect(regionFailure).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
     expect(regionFailure.message).toContain('region');
     expect(serviceFailure.message).toContain('service');
     expect(ivsFailure).toMatchObject({ name: 'AccessDeniedException', status: 403 });
+    expect(ivsFailure.message).toContain("'global' is not an AWS region name");
   });
 
   it('rejects credentials other than the stand-in test key (UnrecognizedClientException)', async () => {

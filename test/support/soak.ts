@@ -7,11 +7,17 @@ import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js'
 import { SCOPES } from '../../src/domain/api-keys.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';
-import { type AwsStandIn, type RecordedRequest, startAwsStandIn } from './aws-stand-in/index.js';
+import {
+  type AwsStandIn,
+  type PlaybackDecision,
+  type RecordedRequest,
+  startAwsStandIn,
+} from './aws-stand-in/index.js';
 import { RecordingLogger } from './fakes.js';
 import { productionEnv } from './production-env.js';
 
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
+const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/Soak00000001';
 
 export interface SoakOptions {
   readonly durationMs: number;
@@ -32,6 +38,19 @@ export interface SoakReport {
   readonly restarts: number;
   /** Tokens that did not verify with the key IVS held, or whose key left IVS before `exp` without an emergency. */
   readonly badTokens: readonly string[];
+  /** Tokens played through the stand-in's playback oracle (every issued one, right after issue). */
+  readonly tokensPlayed: number;
+  /**
+   * Tokens the oracle refused, as `<key id>: <reason>`. The one refusal allowed: a token whose key
+   * an emergency rotation deleted between issue and play.
+   */
+  readonly tokensNotPlaying: readonly string[];
+  /**
+   * Tokens refused only because an emergency rotation had deleted their key: received after the
+   * deletion (a replica still signing with the deleted key until it re-reads its keys, the window
+   * issue 13 wants bounded), or received before it and played just after.
+   */
+  readonly tokensCutByEmergency: { readonly receivedAfterDeletion: number; readonly inFlight: number };
   readonly orphanedKeyPairs: readonly string[];
   readonly lostPrivateKeys: readonly string[];
   /** AWS requests the stand-in refused as invalid: `service operation errorType: message`. */
@@ -50,14 +69,19 @@ interface IssuedToken {
   readonly token: string;
   readonly keyId: string;
   readonly receivedAt: number;
+  /** What the playback oracle said right after the token was received, and when. */
+  readonly playback: PlaybackDecision;
+  readonly playedAt: number;
 }
 
 /**
  * Issues tokens from two replicas under load while keys rotate (normal and emergency) and one
  * replica restarts, all against the AWS stand-in, then checks every token against the IVS key
  * timeline: the key that signed it was imported when it was issued and stayed imported until its
- * `exp` (an emergency rotation is allowed to cut that short). Requests are spread like a load
- * balancer would: a replica that is down gets no traffic.
+ * `exp` (an emergency rotation is allowed to cut that short). Every token is also played through
+ * the stand-in's playback oracle as soon as it arrives, so it must play with the key pairs IVS
+ * holds at that moment. Requests are spread like a load balancer would: a replica that is down gets
+ * no traffic.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const lives = new Map<string, KeyPairLife>();
@@ -81,6 +105,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   };
   standIn = await startAwsStandIn({ onRequest });
+  const edge = standIn;
+  edge.ivs.addChannel({ arn: CHANNEL_ARN, authorized: true });
   const folder = await mkdtemp(join(tmpdir(), 'ipa-soak-'));
   const savedEnv = { ...process.env };
   Object.assign(process.env, standIn.env());
@@ -141,12 +167,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       tokensRequested++;
       try {
         const response = await post(target, '/v1/playback-tokens', {
-          channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/Soak00000001',
+          channelArn: CHANNEL_ARN,
           viewerId: `viewer-${id}`,
         });
         const body = (await response.json()) as { token?: string; keyId?: string; code?: string };
         if (response.status === 201 && body.token && body.keyId) {
-          issued.push({ token: body.token, keyId: body.keyId, receivedAt: Date.now() });
+          const receivedAt = Date.now();
+          const playback = edge.play({ channelArn: CHANNEL_ARN, token: body.token });
+          issued.push({ token: body.token, keyId: body.keyId, receivedAt, playback, playedAt: Date.now() });
         } else {
           failedRequests.push(`${response.status} ${body.code ?? ''}`);
         }
@@ -202,6 +230,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   await Promise.all([replicas.a.close(), replicas.b?.close()]);
 
   const badTokens: string[] = [];
+  const tokensNotPlaying: string[] = [];
+  const tokensCutByEmergency = { receivedAfterDeletion: 0, inFlight: 0 };
+  for (const token of issued) {
+    if (!token.playback.plays) {
+      const life = lives.get(token.keyId);
+      const deletedByEmergencyBeforePlay =
+        token.playback.reason === 'SIGNATURE_NOT_VERIFIED' &&
+        life?.deletedAt !== undefined &&
+        life.deletedAt <= token.playedAt &&
+        emergencies.some(
+          (window) =>
+            life.deletedAt !== undefined &&
+            life.deletedAt >= window.startedAt &&
+            life.deletedAt <= window.endedAt,
+        );
+      if (!deletedByEmergencyBeforePlay) tokensNotPlaying.push(`${token.keyId}: ${token.playback.reason}`);
+      else if ((life?.deletedAt ?? 0) <= token.receivedAt) tokensCutByEmergency.receivedAfterDeletion++;
+      else tokensCutByEmergency.inFlight++;
+    }
+  }
   for (const token of issued) {
     const life = lives.get(token.keyId);
     const exp = (jwt.decode(token.token) as { exp: number }).exp * 1000;
@@ -258,6 +306,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     rotations,
     restarts,
     badTokens,
+    tokensPlayed: issued.length,
+    tokensNotPlaying,
+    tokensCutByEmergency,
     orphanedKeyPairs,
     lostPrivateKeys,
     rejectedAwsRequests,

@@ -1,20 +1,63 @@
 /**
- * Runs the AWS stand-in until SIGINT/SIGTERM, for trying the service against it by hand:
+ * Runs the AWS stand-in until SIGINT/SIGTERM, for trying the service against it by hand
+ * (`npm run aws:stand-in -- --help` lists the options):
  *
- *   npx tsx test/support/aws-stand-in/cli.ts --port 4566
+ *   npm run aws:stand-in -- --port 4566 --channel us-west-2 --channel eu-west-1 --public-channel us-west-2
  *
- * Prints the endpoint and the environment to export, then one line per request on stderr.
+ * Prints the endpoint, the environment to export and the channels it seeded, then one line per
+ * request on stderr.
  */
 import { parseArgs } from 'node:util';
-import { startAwsStandIn } from './server.js';
+import type { ChannelRecord } from './ivs-state.js';
+import { oraclePlayPath } from './oracle-route.js';
+import { isRegionName } from './regions.js';
+import { type AwsStandIn, startAwsStandIn } from './server.js';
 import type { RecordedRequest } from './types.js';
 
-const usage = `usage: cli.ts [--port N] [--host 127.0.0.1] [--region us-west-2] [--account-id 123456789012] [--quiet]`;
+const usage = `usage: npm run aws:stand-in -- [options]
 
-function describe(request: RecordedRequest): string {
+A local stand-in for Amazon IVS and AWS Secrets Manager, for trying the service without AWS.
+IVS keeps its state per region (the region of each request's SigV4 credential scope); Secrets
+Manager answers in --region only. Loopback only; state lives in memory until it stops.
+
+options:
+  --port N                      port to listen on (default 4566; 0 picks a free one)
+  --host ADDRESS                loopback address to bind (default 127.0.0.1)
+  --region REGION               the region printed as AWS_REGION and Secrets Manager's region
+                                (default us-west-2)
+  --account-id ID               the 12-digit account every ARN names (default 123456789012)
+  --channel REGION|ARN          seed a private channel (playback authorization on, so viewers
+                                need a token): in REGION with a random id, or with exactly this
+                                channel ARN; repeatable
+  --public-channel REGION|ARN   the same, without playback authorization; repeatable
+  --foreign-key-pair REGION     import a playback key pair the service did not create (it takes
+                                one of the region's 3 slots); repeatable
+  --quiet                       do not log each request on stderr
+  --help                        print this and exit
+
+The playback oracle answers POST ${oraclePlayPath} with {"playbackUrl": "<url>?token=<token>",
+"origin"?: "<origin>"} or {"channelArn", "token", "origin"?}: {plays, reason, message}, as the
+IVS playback edge would decide at that moment.`;
+
+function describeRequest(request: RecordedRequest): string {
   const outcome =
     request.errorType === undefined ? '' : ` ${request.errorType}: ${request.errorMessage ?? ''}`;
-  return `${request.at.toISOString()} ${request.service} ${request.operation || '?'} ${request.status}${outcome}`;
+  const region = request.region === undefined ? '' : ` ${request.region}`;
+  return `${request.at.toISOString()} ${request.service}${region} ${request.operation || '?'} ${request.status}${outcome}`;
+}
+
+/** Seeds one channel from a `--channel`/`--public-channel` value: a region name or a channel ARN. */
+function seedChannel(standIn: AwsStandIn, value: string, authorized: boolean): ChannelRecord {
+  const option = authorized ? '--channel' : '--public-channel';
+  if (value.startsWith('arn:')) {
+    const region = value.split(':')[3] ?? '';
+    if (!isRegionName(region)) throw new TypeError(`${option} ${value}: the ARN names no region`);
+    return standIn.ivsIn(region).addChannel({ arn: value, authorized });
+  }
+  if (!isRegionName(value)) {
+    throw new TypeError(`${option} takes a region name (e.g. eu-west-1) or a channel ARN, not ${value}`);
+  }
+  return standIn.ivsIn(value).addChannel({ authorized });
 }
 
 async function main(): Promise<void> {
@@ -24,6 +67,9 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       region: { type: 'string', default: 'us-west-2' },
       'account-id': { type: 'string', default: '123456789012' },
+      channel: { type: 'string', multiple: true, default: [] },
+      'public-channel': { type: 'string', multiple: true, default: [] },
+      'foreign-key-pair': { type: 'string', multiple: true, default: [] },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -33,8 +79,11 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
+  if (!/^\d+$/.test(values.port) || port > 65535)
     throw new TypeError(`--port must be 0-65535, not ${values.port}`);
+  for (const region of values['foreign-key-pair']) {
+    if (!isRegionName(region)) throw new TypeError(`--foreign-key-pair takes a region name, not ${region}`);
+  }
 
   const standIn = await startAwsStandIn({
     port,
@@ -43,14 +92,35 @@ async function main(): Promise<void> {
     accountId: values['account-id'],
     ...(values.quiet
       ? {}
-      : { onRequest: (request: RecordedRequest) => process.stderr.write(`${describe(request)}\n`) }),
+      : { onRequest: (request: RecordedRequest) => process.stderr.write(`${describeRequest(request)}\n`) }),
   });
+  let seeded: string[];
+  try {
+    seeded = [
+      ...values.channel.map((value) => seedChannel(standIn, value, true)),
+      ...values['public-channel'].map((value) => seedChannel(standIn, value, false)),
+    ].map(
+      (channel) =>
+        `channel ${channel.arn} ${channel.authorized ? 'private' : 'public'} ${channel.playbackUrl}`,
+    );
+    seeded.push(
+      ...values['foreign-key-pair'].map((region) => {
+        const pair = standIn.ivsIn(region).addForeignKeyPair({ name: 'foreign-key-pair' });
+        return `foreign key pair ${pair.arn}`;
+      }),
+    );
+  } catch (error) {
+    await standIn.close();
+    throw error;
+  }
   const exports = Object.entries(standIn.env())
     .map(([name, value]) => `export ${name}=${value}`)
     .join('\n');
+  const seededText = seeded.length === 0 ? 'no channels (seed some with --channel)' : seeded.join('\n');
   process.stdout.write(
     `AWS stand-in (IVS + Secrets Manager) listening on ${standIn.endpoint}\n` +
-      `region ${standIn.region}, account ${standIn.accountId}\n\n${exports}\n\nStop with Ctrl+C.\n`,
+      `region ${standIn.region}, account ${standIn.accountId}\n\n${exports}\n\n${seededText}\n\n` +
+      `playback oracle: POST ${standIn.endpoint}${oraclePlayPath}\n\nStop with Ctrl+C.\n`,
   );
 
   const stop = (signal: NodeJS.Signals) => {
@@ -68,6 +138,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
+  process.stderr.write(
+    `${error instanceof Error ? error.message : String(error)}\n(npm run aws:stand-in -- --help lists the options)\n`,
+  );
   process.exit(1);
 });

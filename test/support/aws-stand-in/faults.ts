@@ -1,3 +1,4 @@
+import { isRegionName } from './regions.js';
 import type { ServiceName } from './types.js';
 
 /**
@@ -15,6 +16,11 @@ export interface FaultSpec {
   readonly service?: ServiceName;
   /** Only this operation (e.g. 'PutSecretValue'); every operation when absent. */
   readonly operation?: string;
+  /**
+   * Only requests signed for this region (e.g. ImportPlaybackKeyPair failing in 'eu-west-1' while
+   * other regions work); every region when absent.
+   */
+  readonly region?: string;
   readonly kind: FaultKind;
   /**
    * Apply the operation's effect first, then fail the reply: the request took effect but the
@@ -48,6 +54,13 @@ export interface Faults {
   list(): ActiveFault[];
 }
 
+/** What a fault is matched against: the request's service, operation and signed region. */
+export interface FaultTarget {
+  readonly service: ServiceName;
+  readonly operation: string;
+  readonly region: string;
+}
+
 /** What the pipeline must do to one request at one phase. */
 export interface FaultDecision {
   readonly latencyMs: number;
@@ -72,6 +85,9 @@ function checkSpec(spec: FaultSpec): void {
   if (spec.kind === 'latency' && (spec.latencyMs === undefined || !(spec.latencyMs >= 0))) {
     throw new TypeError('a latency fault needs latencyMs >= 0');
   }
+  if (spec.region !== undefined && !isRegionName(spec.region)) {
+    throw new TypeError(`fault region must be an AWS region name like eu-west-1, got ${spec.region}`);
+  }
   if (spec.kind !== 'latency' && spec.latencyMs !== undefined) {
     throw new TypeError(`latencyMs only applies to latency faults, not ${spec.kind}`);
   }
@@ -84,7 +100,7 @@ function windowSize(fault: FaultSpec): number {
 
 /** The fault registry plus the decision function the request pipeline consults. */
 export function createFaults(): Faults & {
-  decide(service: ServiceName, operation: string, phase: FaultPhase): FaultDecision;
+  decide(target: FaultTarget, phase: FaultPhase): FaultDecision;
 } {
   let active: MutableFault[] = [];
   let nextId = 1;
@@ -102,7 +118,7 @@ export function createFaults(): Faults & {
     list() {
       return active.map((fault) => ({ ...fault }));
     },
-    decide(service, operation, phase) {
+    decide({ service, operation, region }, phase) {
       let latencyMs = 0;
       let failure: FaultDecision['failure'];
       for (const fault of active) {
@@ -110,6 +126,7 @@ export function createFaults(): Faults & {
         if (faultPhase !== phase) continue;
         if (fault.service !== undefined && fault.service !== service) continue;
         if (fault.operation !== undefined && fault.operation !== operation) continue;
+        if (fault.region !== undefined && fault.region !== region) continue;
         fault.seen += 1;
         const first = fault.nth ?? 1;
         if (fault.seen < first || fault.seen >= first + windowSize(fault)) continue;

@@ -2,6 +2,12 @@
  * A local stand-in for the parts of Amazon IVS (restJson1) and AWS Secrets Manager (awsJson1_1)
  * the token service uses, so the real AWS SDK v3 clients can run against it over HTTP.
  */
+
+export type {
+  PlaybackAttempt,
+  PlaybackDecision,
+  PlaybackReason,
+} from '../playback-oracle.js';
 export { standInCredentials } from './credentials.js';
 export type { ActiveFault, FaultKind, FaultSpec, Faults } from './faults.js';
 export type {
@@ -15,6 +21,7 @@ export type {
   RevocationRecord,
 } from './ivs-state.js';
 export { playbackKeyPairQuota } from './ivs-state.js';
+export { oraclePlayPath } from './oracle-route.js';
 export { generateP384KeyPair, playbackKeyFingerprint } from './playback-keys.js';
 export { ivsClientFor, secretsManagerClientFor } from './sdk-clients.js';
 export type { SdkError } from './sdk-errors.js';

@@ -1,7 +1,7 @@
 import type { AwsError } from './aws-error.js';
 import { ivsError, statusOf } from './error-catalog.js';
+import type { IvsAccount } from './ivs-account.js';
 import { createIvsOperations } from './ivs-operations.js';
-import type { IvsStore } from './ivs-state.js';
 import { type DecodedRequest, parseJsonBody, type ServiceEndpoint } from './service-endpoint.js';
 import type { IncomingRequest } from './types.js';
 import { type IvsOperationName, ivsOperations } from './validation-table.js';
@@ -55,9 +55,11 @@ function unknownOperation(what: string): AwsError {
   );
 }
 
-/** Amazon IVS over restJson1: `POST /<Operation>` with a JSON body, tagging under `/tags/{arn}`. */
-export function createIvsEndpoint(store: IvsStore): ServiceEndpoint {
-  const operations = createIvsOperations(store);
+/**
+ * Amazon IVS over restJson1: `POST /<Operation>` with a JSON body, tagging under `/tags/{arn}`.
+ * Every region: each request acts on the account's state in the region of its credential scope.
+ */
+export function createIvsEndpoint(account: IvsAccount): ServiceEndpoint {
   return {
     service: 'ivs',
     validationErrorTypes: ['ValidationException'],
@@ -80,9 +82,9 @@ export function createIvsEndpoint(store: IvsStore): ServiceEndpoint {
       if (!body.ok) return { ok: false, operation, error: ivsError('ValidationException', body.reason) };
       return { ok: true, operation, input: body.value, shape: ivsOperations[operation].input };
     },
-    execute(operation, input) {
+    execute(operation, input, region) {
       if (!isIvsOperation(operation)) throw unknownOperation(operation);
-      return operations[operation](input);
+      return createIvsOperations(account.in(region))[operation](input);
     },
     success(output, requestId) {
       return {

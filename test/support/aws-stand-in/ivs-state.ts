@@ -1,6 +1,7 @@
 import { ivsError } from './error-catalog.js';
 import { randomAlphanumeric, randomHex } from './ids.js';
 import { generateP384KeyPair, parsePlaybackPublicKey, playbackKeyFingerprint } from './playback-keys.js';
+import { requireRegionName } from './regions.js';
 
 /** IVS allows at most this many playback key pairs per account and region (not adjustable). */
 export const playbackKeyPairQuota = 3;
@@ -34,11 +35,16 @@ export interface ChannelRecord {
 
 export interface ChannelInit {
   readonly authorized: boolean;
+  /**
+   * The whole channel ARN, when a test or a person needs a known one. It must name this region
+   * and the stand-in's account (IVS makes a channel in the account and region that create it).
+   */
+  readonly arn?: string;
   readonly name?: string;
   readonly latencyMode?: ChannelLatencyMode;
   readonly type?: ChannelType;
   readonly tags?: Readonly<Record<string, string>>;
-  /** The 12-character resource id in the ARN; random when absent. */
+  /** The 12-character resource id in the ARN; random when absent (ignored with `arn`). */
   readonly id?: string;
 }
 
@@ -58,8 +64,15 @@ export interface RevocationRecord {
   readonly at: Date;
 }
 
-/** What a test can inspect and seed of the stand-in's IVS account. Every read returns a copy. */
+/**
+ * What a test can inspect and seed of the stand-in's IVS account in one region. Every read returns
+ * a copy. IVS is regional: key pairs, channels and revocations here are invisible to requests
+ * signed for any other region, and the key-pair quota counts this region's key pairs only.
+ */
 export interface IvsState {
+  /** The region this view belongs to; every ARN it makes names it. */
+  readonly region: string;
+  /** Key pairs this region may hold (3, as IVS allows per account and region). */
   readonly keyPairQuota: number;
   /** Imported key pairs, oldest first. */
   readonly keyPairs: readonly PlaybackKeyPairRecord[];
@@ -85,6 +98,7 @@ interface StoredKeyPair {
 
 /** The stand-in's IVS account in one region: key pairs, channels, revocations and tags. */
 export class IvsStore implements IvsState {
+  readonly region: string;
   readonly keyPairQuota = playbackKeyPairQuota;
   private readonly storedKeyPairs = new Map<string, StoredKeyPair>();
   private readonly storedChannels = new Map<string, ChannelRecord>();
@@ -92,10 +106,12 @@ export class IvsStore implements IvsState {
   private nextSequence = 1;
 
   constructor(
-    private readonly region: string,
+    region: string,
     private readonly accountId: string,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.region = requireRegionName(region);
+  }
 
   get keyPairs(): readonly PlaybackKeyPairRecord[] {
     return [...this.storedKeyPairs.values()].map(({ record }) => copyKeyPair(record));
@@ -120,7 +136,7 @@ export class IvsStore implements IvsState {
   }
 
   addChannel(init: ChannelInit): ChannelRecord {
-    const id = init.id ?? randomAlphanumeric(12);
+    const id = init.arn === undefined ? (init.id ?? randomAlphanumeric(12)) : this.channelIdOf(init.arn);
     const arn = `arn:aws:ivs:${this.region}:${this.accountId}:channel/${id}`;
     if (this.storedChannels.has(arn)) throw new TypeError(`channel ${arn} already exists`);
     const channel: ChannelRecord = {
@@ -223,6 +239,24 @@ export class IvsStore implements IvsState {
     const remaining = { ...this.taggable(resourceArn).tags };
     for (const key of tagKeys) delete remaining[key];
     this.replaceTags(resourceArn, remaining);
+  }
+
+  /** The resource id of a channel ARN that belongs here; a TypeError saying what is wrong otherwise. */
+  private channelIdOf(arn: string): string {
+    const match = /^arn:aws:ivs:([a-z0-9-]+):(\d{12}):channel\/([a-zA-Z0-9]{12})$/.exec(arn);
+    if (!match) {
+      throw new TypeError(
+        `not an IVS channel ARN (arn:aws:ivs:<region>:<12-digit account>:channel/<12 letters or digits>): ${arn}`,
+      );
+    }
+    const [, region, accountId, id = ''] = match;
+    if (region !== this.region) throw new TypeError(`channel ${arn} is in ${region}, not ${this.region}`);
+    if (accountId !== this.accountId) {
+      throw new TypeError(
+        `channel ${arn} is in account ${accountId}; the stand-in models account ${this.accountId} only`,
+      );
+    }
+    return id;
   }
 
   reset(): void {

@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsError } from './aws-error.js';
 import { standInCredentials } from './credentials.js';
-import type { FaultDecision, FaultPhase } from './faults.js';
+import type { FaultDecision, FaultPhase, FaultTarget } from './faults.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
 import { checkSignature } from './sigv4.js';
-import type { HttpReply, IncomingRequest, RecordedRequest, ServiceName } from './types.js';
+import type { HttpReply, IncomingRequest, RecordedRequest } from './types.js';
 import { validateInput, validationMessage } from './validate.js';
 
 export interface PipelineDeps {
   readonly endpoints: readonly ServiceEndpoint[];
-  readonly region: string;
   readonly clock: () => Date;
-  readonly decideFault: (service: ServiceName, operation: string, phase: FaultPhase) => FaultDecision;
+  readonly decideFault: (request: FaultTarget, phase: FaultPhase) => FaultDecision;
   readonly record: (request: RecordedRequest) => void;
 }
 
@@ -52,6 +51,9 @@ export async function handleRequest(request: IncomingRequest, deps: PipelineDeps
   const { service } = endpoint;
   const operation = decoded.operation;
   const input = decoded.ok ? decoded.input : undefined;
+  // Known once the signature is checked: the region of the credential scope, where the request acts.
+  let region: string | undefined;
+  const where = () => (region === undefined ? {} : { region });
 
   const fail = (error: AwsError, fault?: string): PipelineOutcome => {
     const reply = endpoint.failure(error, requestId);
@@ -67,6 +69,7 @@ export async function handleRequest(request: IncomingRequest, deps: PipelineDeps
       ...(rejectedFor === undefined ? {} : { rejectedFor }),
       ...(fault === undefined ? {} : { fault }),
       ...(input === undefined ? {} : { input }),
+      ...where(),
       at,
     });
     return { kind: 'reply', reply };
@@ -78,24 +81,28 @@ export async function handleRequest(request: IncomingRequest, deps: PipelineDeps
       status: 0,
       fault: 'drop',
       ...(input === undefined ? {} : { input }),
+      ...where(),
       at,
     });
     return { kind: 'drop' };
   };
+  const signature = checkSignature(request, {
+    signingName: service,
+    ...(endpoint.region === undefined ? {} : { region: endpoint.region }),
+    ...standInCredentials,
+  });
+  if (!signature.ok) return fail(endpoint.signatureError(signature.problem));
+  const signedRegion = signature.region;
+  region = signedRegion;
+
   const applyFaults = async (phase: FaultPhase): Promise<PipelineOutcome | undefined> => {
-    const decision = deps.decideFault(service, operation, phase);
+    const decision = deps.decideFault({ service, operation, region: signedRegion }, phase);
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     if (decision.failure === 'drop') return drop();
     if (decision.failure !== undefined) return fail(endpoint.faultError(decision.failure), decision.failure);
     return undefined;
   };
 
-  const signatureProblem = checkSignature(request, {
-    signingName: service,
-    region: deps.region,
-    ...standInCredentials,
-  });
-  if (signatureProblem) return fail(endpoint.signatureError(signatureProblem));
   if (!decoded.ok) return fail(decoded.error);
 
   const before = await applyFaults('before-effect');
@@ -108,7 +115,7 @@ export async function handleRequest(request: IncomingRequest, deps: PipelineDeps
 
   let output: unknown;
   try {
-    output = endpoint.execute(operation, decoded.input);
+    output = endpoint.execute(operation, decoded.input, signedRegion);
   } catch (error) {
     if (error instanceof AwsError) return fail(error);
     // A bug in the stand-in: answer the service's 5xx, but say whose fault it is.
@@ -125,6 +132,6 @@ export async function handleRequest(request: IncomingRequest, deps: PipelineDeps
   if (after) return after;
 
   const reply = endpoint.success(output, requestId);
-  deps.record({ service, operation, status: reply.status, input: decoded.input, at });
+  deps.record({ service, operation, status: reply.status, input: decoded.input, region: signedRegion, at });
   return { kind: 'reply', reply };
 }

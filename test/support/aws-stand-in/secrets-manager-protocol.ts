@@ -20,11 +20,20 @@ const signatureErrors = {
   mismatch: 'InvalidSignatureException',
 } as const satisfies Record<SignatureProblemKind, string>;
 
-/** AWS Secrets Manager over awsJson1_1: `POST /` with `X-Amz-Target: secretsmanager.<Operation>`. */
-export function createSecretsManagerEndpoint(store: SecretsStore, clock: () => Date): ServiceEndpoint {
+/**
+ * AWS Secrets Manager over awsJson1_1: `POST /` with `X-Amz-Target: secretsmanager.<Operation>`.
+ * The stand-in keeps one region's secrets, so a request signed for another region is refused
+ * rather than shown them.
+ */
+export function createSecretsManagerEndpoint(
+  store: SecretsStore,
+  clock: () => Date,
+  region: string,
+): ServiceEndpoint {
   const operations = createSecretsManagerOperations(store, clock);
   return {
     service: 'secretsmanager',
+    region,
     // Constraint violations are InvalidParameterException ("the parameter name or value is
     // invalid"); InvalidRequestException is the model's "not valid for the current state" error.
     validationErrorTypes: ['InvalidParameterException', 'InvalidRequestException'],

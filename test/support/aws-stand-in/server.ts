@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createPlaybackOracle, type PlaybackAttempt, type PlaybackDecision } from '../playback-oracle.js';
 import { standInCredentials } from './credentials.js';
 import { createFaults, type Faults } from './faults.js';
+import { IvsAccount } from './ivs-account.js';
 import { createIvsEndpoint } from './ivs-protocol.js';
-import { type IvsState, IvsStore } from './ivs-state.js';
+import type { IvsState } from './ivs-state.js';
+import { handleOracleRequest, isOracleRequest } from './oracle-route.js';
+import { isRegionName } from './regions.js';
 import { handleRequest } from './request-pipeline.js';
 import { createSecretsManagerEndpoint } from './secrets-manager-protocol.js';
 import { type SecretsState, SecretsStore } from './secrets-state.js';
@@ -14,7 +18,10 @@ export interface AwsStandInOptions {
   readonly port?: number;
   /** A loopback address only; default 127.0.0.1. */
   readonly host?: string;
-  /** Default 'us-west-2'. */
+  /**
+   * Default 'us-west-2': the region `env()` names, Secrets Manager's only region, and the region of
+   * `ivs`. IVS answers every region (see `ivsIn`).
+   */
   readonly region?: string;
   /** Twelve digits; default '123456789012'. */
   readonly accountId?: string;
@@ -35,14 +42,27 @@ export interface AwsStandIn {
    * AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
    */
   env(): Record<string, string>;
+  /** The IVS account in `region` (the default region's view is `ivs`). */
   readonly ivs: IvsState;
+  /**
+   * The IVS account in any region: what requests signed for that region see. Throws a TypeError
+   * for a malformed region name.
+   */
+  ivsIn(region: string): IvsState;
+  /** Regions whose IVS state holds anything (key pairs, channels, revocations), sorted. */
+  ivsRegions(): string[];
+  /**
+   * The playback oracle: would the IVS playback edge play this request now? Reads the IVS state of
+   * the channel's region; a single-use token that plays is used up. Over HTTP: `POST /_oracle/play`.
+   */
+  play(attempt: PlaybackAttempt): PlaybackDecision;
   readonly secrets: SecretsState;
   readonly faults: Faults;
   /** Every request received, in arrival order (a copy). */
   readonly requests: ReadonlyArray<RecordedRequest>;
   /** Requests refused as invalid: validation errors, bad SigV4 headers, unknown operations. */
   rejected(): RecordedRequest[];
-  /** Forgets all state, faults and recorded requests; the endpoint stays the same. */
+  /** Forgets all state (every region), faults, recorded requests and played single-use tokens; the endpoint stays the same. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -94,17 +114,21 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const accountId = options.accountId ?? '123456789012';
   const clock = options.clock ?? (() => new Date());
   if (!isLoopback(host)) throw new TypeError(`aws-stand-in listens on loopback only, not ${host}`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new TypeError(`not an AWS region name: ${region}`);
+  if (!isRegionName(region)) throw new TypeError(`not an AWS region name: ${region}`);
   if (!/^\d{12}$/.test(accountId)) throw new TypeError(`an AWS account id is 12 digits, not ${accountId}`);
 
-  const ivs = new IvsStore(region, accountId, clock);
+  const ivsAccount = new IvsAccount(accountId, clock);
   const secrets = new SecretsStore(region, accountId, clock);
   const faults = createFaults();
+  const oracle = createPlaybackOracle({
+    region: (name) => ivsAccount.in(name),
+    regionsInUse: () => ivsAccount.regionsInUse(),
+    clock,
+  });
   const recorded: RecordedRequest[] = [];
-  const endpoints = [createSecretsManagerEndpoint(secrets, clock), createIvsEndpoint(ivs)];
+  const endpoints = [createSecretsManagerEndpoint(secrets, clock, region), createIvsEndpoint(ivsAccount)];
   const deps = {
     endpoints,
-    region,
     clock,
     decideFault: faults.decide,
     record(request: RecordedRequest) {
@@ -115,7 +139,13 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
 
   const server = createServer((request, response) => {
     readBody(request)
-      .then((body) => handleRequest(toIncomingRequest(request, body), deps))
+      .then((body) => {
+        const incoming = toIncomingRequest(request, body);
+        // The oracle is test equipment beside the AWS APIs: unsigned, and not recorded.
+        if (isOracleRequest(incoming))
+          return { kind: 'reply' as const, reply: handleOracleRequest(incoming, oracle) };
+        return handleRequest(incoming, deps);
+      })
       .then((outcome) => {
         if (outcome.kind === 'drop') {
           request.socket.destroy();
@@ -157,7 +187,10 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
         AWS_SECRET_ACCESS_KEY: standInCredentials.secretAccessKey,
       };
     },
-    ivs,
+    ivs: ivsAccount.in(region),
+    ivsIn: (name) => ivsAccount.in(name),
+    ivsRegions: () => ivsAccount.regionsInUse(),
+    play: (attempt) => oracle.play(attempt),
     secrets,
     faults,
     get requests() {
@@ -167,7 +200,8 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       return recorded.filter((request) => request.rejectedFor !== undefined);
     },
     reset() {
-      ivs.reset();
+      ivsAccount.reset();
+      oracle.reset();
       secrets.reset();
       faults.clear();
       recorded.length = 0;

@@ -20,14 +20,22 @@ export type DecodedRequest =
  */
 export interface ServiceEndpoint {
   readonly service: ServiceName;
+  /**
+   * The one region this service answers in (a request signed for another is refused); absent for
+   * a service whose state the stand-in keeps per region, which answers every region.
+   */
+  readonly region?: string;
   /** Error names that mean the request itself was invalid; they are listed by `rejected()`. */
   readonly validationErrorTypes: readonly string[];
   /** The error answered when a request fails validation against the table. */
   readonly validationErrorType: string;
   claims(request: IncomingRequest): boolean;
   decode(request: IncomingRequest): DecodedRequest;
-  /** Runs an operation on validated input; throws AwsError for a modelled failure. */
-  execute(operation: string, input: Record<string, unknown>): unknown;
+  /**
+   * Runs an operation on validated input in the region of the request's credential scope; throws
+   * AwsError for a modelled failure.
+   */
+  execute(operation: string, input: Record<string, unknown>, region: string): unknown;
   success(output: unknown, requestId: string): HttpReply;
   failure(error: AwsError, requestId: string): HttpReply;
   signatureError(problem: SignatureProblem): AwsError;

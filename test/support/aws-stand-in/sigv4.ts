@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { isRegionName } from './regions.js';
 import type { IncomingRequest } from './types.js';
 
 /** Why a request's SigV4 signature was refused; each kind maps to a distinct AWS error. */
@@ -11,7 +12,11 @@ export interface SignatureProblem {
 
 export interface SignatureExpectation {
   readonly signingName: string;
-  readonly region: string;
+  /**
+   * The one region the service answers in; when absent, any well-formed region name (IVS, whose
+   * state the stand-in keeps per region, so the scope picks the region as an endpoint would).
+   */
+  readonly region?: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
 }
@@ -117,12 +122,24 @@ function expectedSignature(
   return hmac(signingKey, stringToSign).toString('hex');
 }
 
+/** A verified signature tells the region the request acts in; a refused one, why. */
+export type SignatureCheck =
+  | { readonly ok: true; readonly region: string }
+  | { readonly ok: false; readonly problem: SignatureProblem };
+
 /**
- * Checks the request's SigV4 `Authorization` header: its shape, that the credential scope names the
- * expected region and service, that the key is the stand-in's test key, and that the signature
- * verifies. Returns undefined when all is well.
+ * Checks the request's SigV4 `Authorization` header: its shape, that the credential scope names an
+ * expected region and the service, that the key is the stand-in's test key, and that the signature
+ * verifies. On success, returns the region of the credential scope.
  */
-export function checkSignature(
+export function checkSignature(request: IncomingRequest, expected: SignatureExpectation): SignatureCheck {
+  const problem = signatureProblem(request, expected);
+  if (problem) return { ok: false, problem };
+  const scope = authorizationHeaderPattern.exec(headerValue(request, 'authorization') ?? '');
+  return { ok: true, region: scope?.[3] ?? '' };
+}
+
+function signatureProblem(
   request: IncomingRequest,
   expected: SignatureExpectation,
 ): SignatureProblem | undefined {
@@ -153,10 +170,16 @@ export function checkSignature(
   if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) {
     return { kind: 'malformed', message: 'SignedHeaders must include host and x-amz-date' };
   }
-  if (region !== expected.region) {
+  if (expected.region !== undefined && region !== expected.region) {
     return {
       kind: 'wrong-scope',
       message: `Credential should be scoped to a valid region: '${region}' is not '${expected.region}'`,
+    };
+  }
+  if (!isRegionName(region)) {
+    return {
+      kind: 'wrong-scope',
+      message: `Credential should be scoped to a valid region: '${region}' is not an AWS region name`,
     };
   }
   if (service !== expected.signingName) {

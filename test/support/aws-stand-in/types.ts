@@ -35,6 +35,8 @@ export interface RecordedRequest {
   readonly rejectedFor?: RejectionReason;
   /** Set when an injected fault shaped the answer. */
   readonly fault?: string;
+  /** The region of the request's SigV4 credential scope, once its signature was accepted. */
+  readonly region?: string;
   /** The decoded request members (JSON body, plus URI and query members for IVS tagging). */
   readonly input?: unknown;
   readonly at: Date;

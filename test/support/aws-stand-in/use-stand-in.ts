@@ -96,6 +96,9 @@ function handleOn(current: () => AwsStandIn): AwsStandIn {
     get ivs() {
       return current().ivs;
     },
+    ivsIn: (region) => current().ivsIn(region),
+    ivsRegions: () => current().ivsRegions(),
+    play: (attempt) => current().play(attempt),
     get secrets() {
       return current().secrets;
     },
