@@ -243,8 +243,11 @@ describe('deploy/iam/policy.json (least privilege)', () => {
     const deletes = statements.filter((statement) =>
       list(statement.Action).includes('ivs:DeletePlaybackKeyPair'),
     );
-    const registrySources = sourceFiles(ADAPTERS_DIR)
-      .filter((path) => /ivs-.*\.ts$/.test(path))
+    // The IVS adapters and the one definition of the tags they write (domain/key-pair-tags.ts).
+    const registrySources = [
+      ...sourceFiles(ADAPTERS_DIR).filter((path) => /ivs-.*\.ts$/.test(path)),
+      fileURLToPath(new URL('../../src/domain/key-pair-tags.ts', import.meta.url)),
+    ]
       .map((path) => readFileSync(path, 'utf8'))
       .join('\n');
 
