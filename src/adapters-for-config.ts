@@ -16,6 +16,11 @@ import { InProcessRotationLock } from './adapters/process/in-process-rotation-lo
 import { type Config, ConfigError } from './config.js';
 import type { ApiKeyStore, Clock, Logger, PlaybackKeyRegistry } from './domain/ports.js';
 import type { Adapters } from './runtime.js';
+import {
+  type RegionalAdapters,
+  regionalChannelDirectory,
+  regionalViewerSessionRevoker,
+} from './services/regional-routing.js';
 import { StartupError } from './startup-failure.js';
 
 /**
@@ -35,7 +40,17 @@ export async function createAdaptersForConfig(
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
   };
-  const ivs = config.registry === 'ivs' ? new IvsClient(awsClientConfig) : undefined;
+  // IVS is regional: one client per served region (IVS_REGIONS, else the SDK's own region; when
+  // even that is unknown, one client whose calls fail saying so).
+  const ivsRegions =
+    config.registry === 'ivs' ? (config.ivsRegions ?? [await sdkRegion(awsClientConfig)]) : undefined;
+  const ivsClients = ivsRegions?.map(
+    (region) =>
+      [
+        region,
+        new IvsClient(region === undefined ? awsClientConfig : { ...awsClientConfig, region }),
+      ] as const,
+  );
 
   const fileStore = config.keyStore.kind === 'file' ? new FileKeyStore(config.keyStore.dir) : undefined;
   const store =
@@ -49,25 +64,50 @@ export async function createAdaptersForConfig(
   const lock = fileStore
     ? new FileRotationLock({ path: join(config.keysDir, 'rotation.lock'), clock })
     : new InProcessRotationLock();
-  const registry: PlaybackKeyRegistry = ivs
-    ? new IvsPlaybackKeyRegistry({ client: ivs, logger })
-    : new OfflinePlaybackKeyRegistry({
-        path: join(config.keysDir, 'offline-registry.json'),
-        publicKeyPath: (keyId) =>
-          fileStore?.publicKeyPath(keyId) ?? join(config.keysDir, `${keyId}.public.pem`),
-        logger,
-        clock,
-      });
+  const registries: PlaybackKeyRegistry[] = ivsClients
+    ? ivsClients.map(([region, client]) => new IvsPlaybackKeyRegistry({ client, logger, region }))
+    : (config.ivsRegions ?? [undefined]).map(
+        (region) =>
+          new OfflinePlaybackKeyRegistry({
+            path: join(config.keysDir, 'offline-registry.json'),
+            publicKeyPath: (keyId) =>
+              fileStore?.publicKeyPath(keyId) ?? join(config.keysDir, `${keyId}.public.pem`),
+            logger,
+            clock,
+            region,
+          }),
+      );
+  const byRegion = <T>(make: (client: IvsClient) => T): RegionalAdapters<T> => {
+    const clients = ivsClients ?? [];
+    // A client without a known region answers for every channel, and its calls fail saying why.
+    const regionless = clients.find(([region]) => region === undefined);
+    return {
+      byRegion: new Map(
+        clients.flatMap(([region, client]) =>
+          region === undefined ? [] : [[region, make(client)] as const],
+        ),
+      ),
+      ...(regionless ? { fallback: make(regionless[1]) } : {}),
+    };
+  };
   return {
     store,
     lock,
-    registry,
-    channels: ivs
-      ? new IvsChannelDirectory({ client: ivs, logger, clock, ttlSeconds: config.channelCacheSeconds })
+    registries,
+    servedRegions: servedRegions(ivsRegions, config.ivsRegions),
+    channels: ivsClients
+      ? regionalChannelDirectory(
+          byRegion(
+            (client) =>
+              new IvsChannelDirectory({ client, logger, clock, ttlSeconds: config.channelCacheSeconds }),
+          ),
+        )
       : config.channelsFile
         ? await loadChannelsFile(config.channelsFile)
         : StaticChannelDirectory.empty(),
-    revoker: ivs ? new IvsViewerSessionRevoker({ client: ivs, logger }) : new OfflineViewerSessionRevoker(),
+    revoker: ivsClients
+      ? regionalViewerSessionRevoker(byRegion((client) => new IvsViewerSessionRevoker({ client, logger })))
+      : new OfflineViewerSessionRevoker(),
     apiKeyStore:
       config.apiKeysFile === undefined ? withoutApiKeysFile() : new FileApiKeyStore(config.apiKeysFile),
     signing: await chooseSigningBackend(config.signer, logger).catch((error: unknown) => {
@@ -104,6 +144,28 @@ async function loadChannelsFile(path: string): Promise<StaticChannelDirectory> {
       `${path} ${problem}; it must be a JSON object mapping channel ARNs to https playback URLs, or unset CHANNELS_FILE`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * The regions whose channels get tokens: the IVS clients' regions in production (none known: any,
+ * and the calls say what is missing), IVS_REGIONS in local mode (unset: any).
+ */
+function servedRegions(
+  ivsRegions: readonly (string | undefined)[] | undefined,
+  configured: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (ivsRegions === undefined) return configured;
+  const known = ivsRegions.filter((region): region is string => region !== undefined);
+  return known.length === ivsRegions.length ? known : undefined;
+}
+
+/** The region the SDK's standard chain names (AWS_REGION, the profile), or undefined when none does. */
+async function sdkRegion(clientConfig: object): Promise<string | undefined> {
+  try {
+    return await new IvsClient(clientConfig).config.region();
+  } catch {
+    return undefined;
   }
 }
 

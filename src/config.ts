@@ -15,6 +15,11 @@ export interface Config {
   readonly keysDir: string;
   readonly registry: 'offline' | 'ivs';
   /**
+   * IVS_REGIONS: the AWS regions whose channels are served, in order. Undefined = the SDK's region
+   * in production, and no region restriction in local mode.
+   */
+  readonly ivsRegions: readonly string[] | undefined;
+  /**
    * Hashed API keys. Always set for the server (loadConfig refuses production mode without it);
    * undefined only where no API key is checked (the rotation function, a production CLI without it).
    */
@@ -27,6 +32,8 @@ export interface Config {
   readonly clockSkewSeconds: number;
   readonly keyRefreshSeconds: number;
   readonly keyMaxStalenessSeconds: number;
+  /** How often each replica reads what every served region's IVS holds. */
+  readonly regionCheckSeconds: number;
   readonly bodyLimitBytes: number;
   readonly batchBodyLimitBytes: number;
   readonly shutdownTimeoutSeconds: number;
@@ -49,6 +56,27 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
   return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+/** An AWS region name as IVS uses them: `us-west-2`, `ap-northeast-1`, `us-gov-west-1`. */
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
+function regionList(raw: string | undefined, problems: string[]): readonly string[] | undefined {
+  if (raw === undefined) return undefined;
+  const regions = raw.split(',').map((region) => region.trim());
+  const bad = regions.filter((region) => !REGION.test(region));
+  if (bad.length > 0) {
+    problems.push(
+      `IVS_REGIONS must list AWS regions separated by commas, such as us-west-2,eu-west-1; not a region: ${bad.map((region) => `"${region}"`).join(', ')}`,
+    );
+    return undefined;
+  }
+  const repeated = regions.filter((region, index) => regions.indexOf(region) !== index);
+  if (repeated.length > 0) {
+    problems.push(`IVS_REGIONS names ${[...new Set(repeated)].join(', ')} more than once`);
+    return undefined;
+  }
+  return regions;
 }
 
 /** Thrown by loadConfig with every problem found, one per line. */
@@ -112,6 +140,8 @@ export function loadConfig(env: Env, role: Role = 'server'): Config {
   }
   // PLAYBACK_KEY_REGISTRY: where public keys are published (IVS, or offline in local mode).
   const registry = oneOf('PLAYBACK_KEY_REGISTRY', ['offline', 'ivs'], mode === 'local' ? 'offline' : 'ivs');
+  // IVS_REGIONS: comma-separated AWS regions whose channels are served; the key is published in each.
+  const ivsRegions = regionList(read('IVS_REGIONS'), problems);
   // API_KEYS_FILE: hashed API keys and their scopes; the server refuses to start without keys.
   const apiKeysFile =
     read('API_KEYS_FILE') ?? (mode === 'local' ? join(keysDir, 'api-keys.json') : undefined);
@@ -132,6 +162,7 @@ export function loadConfig(env: Env, role: Role = 'server'): Config {
         : { kind: 'secrets-manager', secretId: secretId ?? '' },
     keysDir,
     registry,
+    ivsRegions,
     apiKeysFile,
     // API_KEYS_RELOAD_SECONDS: how often servers re-read API_KEYS_FILE.
     apiKeysReloadSeconds: integer('API_KEYS_RELOAD_SECONDS', 2, 1, 3600),
@@ -143,10 +174,14 @@ export function loadConfig(env: Env, role: Role = 'server'): Config {
     tokenReuseSeconds: integer('TOKEN_REUSE_SECONDS', 0, 0, 3600),
     // CLOCK_SKEW_SECONDS: allowance for clock differences with IVS, part of the drain period.
     clockSkewSeconds: integer('CLOCK_SKEW_SECONDS', 60, 0, 3600),
-    // KEY_REFRESH_SECONDS: how often each replica re-reads its keys from the store.
-    keyRefreshSeconds: integer('KEY_REFRESH_SECONDS', mode === 'local' ? 5 : 60, 1, 3600),
+    // KEY_REFRESH_SECONDS: how often each replica re-reads its keys from the store. It bounds how
+    // long a replica may sign with a key an emergency rotation deleted elsewhere: one DescribeSecret
+    // a time (versions are immutable and read once).
+    keyRefreshSeconds: integer('KEY_REFRESH_SECONDS', 5, 1, 3600),
     // KEY_MAX_STALENESS_SECONDS: how long a replica signs with keys it cannot re-read.
     keyMaxStalenessSeconds: integer('KEY_MAX_STALENESS_SECONDS', 900, 1, 86_400),
+    // REGION_CHECK_SECONDS: how often each replica lists the key pairs of every served region.
+    regionCheckSeconds: integer('REGION_CHECK_SECONDS', mode === 'local' ? 5 : 60, 1, 3600),
     // BODY_LIMIT_BYTES / BATCH_BODY_LIMIT_BYTES: largest accepted request bodies.
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 16_384, 256, 1_048_576),
     batchBodyLimitBytes: integer('BATCH_BODY_LIMIT_BYTES', 262_144, 1024, 4_194_304),

@@ -56,7 +56,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
       url,
       mode: config.mode,
       keyStore: runtime.store.kind,
-      registry: runtime.registry.kind,
+      registry: runtime.registries[0]?.kind,
+      regions: runtime.servedRegions ?? 'any',
       signer: runtime.signing.description,
     },
     'listening',
@@ -180,6 +181,12 @@ function startBackgroundJobs(runtime: Runtime): () => void {
           'could not re-read signing keys; signing with the cached key',
         ),
     ),
+    // What each served region holds, so tokens are refused where IVS would refuse them.
+    every(
+      config.regionCheckSeconds * 1000,
+      () => runtime.coverage.refresh(),
+      () => {},
+    ),
     // A failed reload keeps the last good API keys and logs why (the authenticator does).
     every(
       config.apiKeysReloadSeconds * 1000,
@@ -232,7 +239,10 @@ async function initialiseKeys(runtime: Runtime, stopping: () => boolean): Promis
       const created = await runtime.rotator.ensureCurrentKey();
       if (created) runtime.logger.info({ keyId: created.currentKeyId }, 'created the first signing key');
       await runtime.keyCache.refresh();
-      if (runtime.keyCache.status().currentKeyId) return;
+      if (runtime.keyCache.status().currentKeyId) {
+        await publishInEveryRegion(runtime);
+        return;
+      }
     } catch (error) {
       // /readyz shows why; the log line names the AWS operation and error (never the SDK's text).
       runtime.keyCache.recordFailure(error);
@@ -250,6 +260,25 @@ async function initialiseKeys(runtime: Runtime, stopping: () => boolean): Promis
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
   }
+}
+
+/**
+ * Imports the current key (and a draining previous one) into served regions that lack it, such as
+ * a region just added to IVS_REGIONS, then reads every region: until a region is known to hold the
+ * key, tokens for its channels are refused with 503 rather than issued unplayable. Best effort: the
+ * janitor and the region check try again on their timers.
+ */
+async function publishInEveryRegion(runtime: Runtime): Promise<void> {
+  try {
+    const steps = await runtime.rotator.cleanUp();
+    if (steps.length > 0) runtime.logger.info({ steps }, 'published the signing key in every served region');
+  } catch (error) {
+    runtime.logger.warn(
+      { err: describeError(error) },
+      'could not publish the signing key in every served region yet; will retry',
+    );
+  }
+  await runtime.coverage.refresh();
 }
 
 function describeError(error: unknown): unknown {

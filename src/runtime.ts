@@ -19,6 +19,7 @@ import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from './services/
 import { createKeyCache, type KeyCache } from './services/key-cache.js';
 import { type KeyInventory, listKeyInventory } from './services/key-inventory.js';
 import { createKeyRotator, type KeyRotator } from './services/key-rotator.js';
+import { createRegionCoverage, type RegionCoverage } from './services/region-coverage.js';
 import { generateSigningKey } from './services/signing-key-factory.js';
 import { createTokenIssuer, type TokenIssuer } from './services/token-issuer.js';
 import { createTokenReuse } from './services/token-reuse.js';
@@ -29,7 +30,10 @@ const TOKEN_REUSE_MAX_ENTRIES = 10_000;
 /** One implementation of each port: files in local mode, AWS in production, fakes in tests. */
 export interface Adapters {
   readonly store: KeyStore;
-  readonly registry: PlaybackKeyRegistry;
+  /** One per served region, in IVS_REGIONS order (local mode without IVS_REGIONS: one, regionless). */
+  readonly registries: readonly PlaybackKeyRegistry[];
+  /** The regions whose channels get tokens; undefined = any (local mode without IVS_REGIONS). */
+  readonly servedRegions: readonly string[] | undefined;
   readonly lock: RotationLock;
   readonly apiKeyStore: ApiKeyStore;
   readonly channels: ChannelDirectory;
@@ -47,6 +51,8 @@ export interface Runtime extends Adapters {
   readonly rotator: KeyRotator;
   readonly authenticator: ApiKeyAuthenticator;
   readonly drainPolicy: DrainPolicy;
+  /** What every served region's IVS holds, read on a timer and after every rotation step. */
+  readonly coverage: RegionCoverage;
   /** Counts every token outcome; served at /metrics by the server. */
   readonly metrics: ServiceMetrics;
   /** The token issuer with the configured TTL policy, channel check and token reuse. */
@@ -73,7 +79,7 @@ export async function createRuntime(config: Config, deps: RuntimeDeps): Promise<
 export function assembleRuntime(config: Config, adapters: Adapters, deps: RuntimeDeps): Runtime {
   const { logger } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const { store, registry, lock, apiKeyStore, channels, signing } = adapters;
+  const { store, registries, lock, apiKeyStore, channels, signing } = adapters;
   const drainPolicy: DrainPolicy = {
     maxTtlSeconds: config.maxTtlSeconds,
     clockSkewSeconds: config.clockSkewSeconds,
@@ -87,9 +93,16 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     signing,
   });
   const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock, signer: signing.name });
+  const coverage = createRegionCoverage({
+    registries,
+    clock,
+    logger,
+    clockSkewSeconds: config.clockSkewSeconds,
+  });
   const rotator = createKeyRotator({
     store,
-    registry,
+    registries,
+    onRegions: (states) => coverage.record(states),
     lock,
     clock,
     logger,
@@ -117,6 +130,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
           })
         : undefined,
     onOutcome: metrics.countToken,
+    regions: { served: adapters.servedRegions, coverage },
   });
   return {
     ...adapters,
@@ -127,8 +141,9 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     rotator,
     authenticator: createApiKeyAuthenticator({ store: apiKeyStore, logger }),
     drainPolicy,
+    coverage,
     metrics,
     tokenIssuer,
-    inventory: () => listKeyInventory({ store, registry, drainPolicy }),
+    inventory: () => listKeyInventory({ store, registries, drainPolicy }),
   };
 }

@@ -167,6 +167,7 @@ program
       withRuntime(async (runtime) => {
         await runtime.rotator.ensureCurrentKey();
         await runtime.keyCache.refresh();
+        await runtime.coverage.refresh();
         const issued = await runtime.tokenIssuer.issue({
           channelArn: options.channelArn,
           viewerId: options.viewerId,

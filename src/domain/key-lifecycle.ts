@@ -34,39 +34,78 @@ export interface RotationGoal {
   readonly emergency: boolean;
 }
 
+/**
+ * What one served region's IVS holds. IVS keeps playback key pairs per account and region, and
+ * verifies a token only with the key pairs of the channel's region: every state change of a key
+ * must hold in every served region (docs/key-lifecycle.md, "Regions").
+ */
+export interface RegionState {
+  /** The AWS region; undefined for local mode's offline registry when no IVS_REGIONS are set. */
+  readonly region: string | undefined;
+  readonly registered: readonly RegisteredKeyPair[];
+  /** IVS allows 3 playback key pairs per account and region. */
+  readonly slotLimit: number;
+}
+
 export interface RotationSnapshot {
   readonly keys: KeySet;
-  readonly registered: readonly RegisteredKeyPair[];
-  readonly slotLimit: number;
+  /** Every served region, in a stable order (the order of IVS_REGIONS). */
+  readonly regions: readonly RegionState[];
 }
 
 /** The next single step; the rotator performs it, takes a new snapshot and asks again. */
 export type RotationStep =
-  | { readonly kind: 'delete-unreferenced'; readonly pair: RegisteredKeyPair }
+  | {
+      readonly kind: 'delete-unreferenced';
+      readonly region: string | undefined;
+      readonly pair: RegisteredKeyPair;
+    }
   | { readonly kind: 'record-drain-start'; readonly key: SigningKeyInfo }
   | {
       readonly kind: 'retire-previous';
       readonly key: SigningKeyInfo;
-      readonly pair: RegisteredKeyPair | undefined;
+      /** The key's pair in each region that still holds it (deleted before the store retires it). */
+      readonly pairs: readonly RegionalPair[];
     }
   | { readonly kind: 'create-pending' }
-  | { readonly kind: 'import-pending'; readonly key: SigningKeyInfo }
-  | { readonly kind: 'promote-pending'; readonly key: SigningKeyInfo; readonly pair: RegisteredKeyPair }
+  | { readonly kind: 'import-pending'; readonly key: SigningKeyInfo; readonly region: string | undefined }
+  | {
+      /** A current or draining key that a region lacks (a region just added, a pair deleted by hand). */
+      readonly kind: 'repair-missing';
+      readonly key: SigningKeyInfo;
+      readonly region: string | undefined;
+    }
+  | {
+      readonly kind: 'promote-pending';
+      readonly key: SigningKeyInfo;
+      readonly pairs: readonly RegionalPair[];
+    }
   | { readonly kind: 'done' };
 
+export interface RegionalPair {
+  readonly region: string | undefined;
+  readonly pair: RegisteredKeyPair;
+}
+
 /**
- * The rotation plan, as a pure function of what the store and the registry hold now. Because every
- * decision is re-derived from that state, a rotation interrupted at any step (crash, AWS outage)
- * resumes where it stopped when run again, and no step is ever taken twice by mistake:
+ * The rotation plan, as a pure function of what the store and every served region hold now.
+ * Because every decision is re-derived from that state, a rotation interrupted at any step (crash,
+ * AWS outage, one region down) resumes where it stopped when run again, and no step is ever taken
+ * twice by mistake (docs/key-lifecycle.md, "One rotation, step by step"):
  *
- * 1. our key pairs that no stored key refers to are deleted (leftovers of an interrupted retirement);
- * 2. the previous key is retired, but only after its drain (invariant 3) unless emergency, because
- *    the coming promotion needs its place;
- * 3. a pending key is finished: imported if it is not, then promoted (docs/key-lifecycle.md, invariants 1 and 2);
- * 4. otherwise a new key is created if a slot is free (invariant 5), else 409 naming what is in the way;
- * 5. after an emergency promotion, the compromised key (now previous) is retired at once.
+ * 1. our key pairs that no stored key refers to are deleted, region by region (leftovers of an
+ *    interrupted retirement);
+ * 2. a current key, or a previous key still draining, that a region lacks is imported there again;
+ * 3. the previous key is retired, but only after its drain (invariant 3) unless emergency, because
+ *    the coming promotion needs its place: deleted in every region, then retired in the store;
+ * 4. a pending key is finished: imported into each region that lacks it, then promoted once every
+ *    region holds it (invariants 1, 2);
+ * 5. otherwise a new key is created if every region has a free slot (invariant 5), else 409 naming
+ *    the region and what is in the way;
+ * 6. after an emergency promotion, the compromised key (now previous) is retired at once.
  *
- * Foreign key pairs (without our tags) are never deleted and count against the slots (invariant 4).
+ * Foreign key pairs (without our tags) are never deleted and count against their own region's slots
+ * (invariant 4).
  */
 export function planRotationStep(
   snapshot: RotationSnapshot,
@@ -74,7 +113,7 @@ export function planRotationStep(
   now: Date,
   policy: DrainPolicy,
 ): RotationStep {
-  const { keys, registered } = snapshot;
+  const { keys, regions } = snapshot;
   const storedIds = [keys.current, keys.previous, keys.pending].flatMap((key) => (key ? [key.keyId] : []));
   const referenced = new Set(storedIds);
   // A key in two states at once (a hand-edited or damaged store) would make "retire the previous
@@ -92,15 +131,37 @@ export function planRotationStep(
       },
     );
   }
-  const unreferenced = registered.find((pair) => pair.keyId !== undefined && !referenced.has(pair.keyId));
-  if (unreferenced) return { kind: 'delete-unreferenced', pair: unreferenced };
+  for (const state of regions) {
+    const pair = state.registered.find(
+      (candidate) => candidate.keyId !== undefined && !referenced.has(candidate.keyId),
+    );
+    if (pair) return { kind: 'delete-unreferenced', region: state.region, pair };
+  }
 
-  const pairOf = (keyId: string) => registered.find((pair) => pair.keyId === keyId);
+  const pairsOf = (keyId: string): RegionalPair[] =>
+    regions.flatMap((state) => {
+      const pair = state.registered.find((candidate) => candidate.keyId === keyId);
+      return pair ? [{ region: state.region, pair }] : [];
+    });
+  const missingFrom = (keyId: string): RegionState | undefined =>
+    regions.find((state) => !state.registered.some((candidate) => candidate.keyId === keyId));
+
+  const previousDrainEndsAt = keys.previous ? drainEndsAt(keys.previous, policy) : undefined;
+  const previousStillDrains =
+    keys.previous !== undefined && !goal.emergency && (!previousDrainEndsAt || previousDrainEndsAt > now);
+  for (const key of [keys.current, previousStillDrains ? keys.previous : undefined]) {
+    if (!key) continue;
+    const lacking = missingFrom(key.keyId);
+    if (lacking) {
+      requireFreeSlot(lacking);
+      return { kind: 'repair-missing', key, region: lacking.region };
+    }
+  }
 
   const rotated = keys.current !== undefined && keys.current.keyId !== goal.fromKeyId;
   if (rotated && !keys.pending) {
     if (goal.emergency && keys.previous) {
-      return { kind: 'retire-previous', key: keys.previous, pair: pairOf(keys.previous.keyId) };
+      return { kind: 'retire-previous', key: keys.previous, pairs: pairsOf(keys.previous.keyId) };
     }
     return { kind: 'done' };
   }
@@ -110,21 +171,20 @@ export function planRotationStep(
   // someone else (an interrupted rotation, the Secrets Manager rotation Lambda).
   if (keys.previous) {
     if (!goal.emergency) {
-      const endsAt = drainEndsAt(keys.previous, policy);
-      if (!endsAt) return { kind: 'record-drain-start', key: keys.previous };
-      if (endsAt > now) throw previousKeyDraining(keys, endsAt, now);
+      if (!previousDrainEndsAt) return { kind: 'record-drain-start', key: keys.previous };
+      if (previousDrainEndsAt > now) throw previousKeyDraining(keys, previousDrainEndsAt, now);
     }
-    return { kind: 'retire-previous', key: keys.previous, pair: pairOf(keys.previous.keyId) };
+    return { kind: 'retire-previous', key: keys.previous, pairs: pairsOf(keys.previous.keyId) };
   }
 
   if (keys.pending) {
-    const pair = pairOf(keys.pending.keyId);
-    if (pair) return { kind: 'promote-pending', key: keys.pending, pair };
-    requireFreeSlot(snapshot);
-    return { kind: 'import-pending', key: keys.pending };
+    const lacking = missingFrom(keys.pending.keyId);
+    if (!lacking) return { kind: 'promote-pending', key: keys.pending, pairs: pairsOf(keys.pending.keyId) };
+    requireFreeSlot(lacking);
+    return { kind: 'import-pending', key: keys.pending, region: lacking.region };
   }
 
-  requireFreeSlot(snapshot);
+  for (const state of regions) requireFreeSlot(state);
   return { kind: 'create-pending' };
 }
 
@@ -145,18 +205,25 @@ function previousKeyDraining(keys: KeySet, endsAt: Date, now: Date): ServiceErro
   );
 }
 
-function requireFreeSlot(snapshot: RotationSnapshot): void {
-  if (snapshot.registered.length < snapshot.slotLimit) return;
-  const inTheWay = snapshot.registered.map((pair) => ({
+function requireFreeSlot(state: RegionState): void {
+  if (state.registered.length < state.slotLimit) return;
+  const where = state.region === undefined ? '' : ` in ${state.region}`;
+  const inTheWay = state.registered.map((pair) => ({
     name: pair.name,
     arn: pair.arn ?? null,
     managedByThisService: pair.keyId !== undefined,
   }));
   throw new ServiceError(
     'NO_FREE_KEY_SLOT',
-    `IVS allows ${snapshot.slotLimit} playback key pairs per account and region, and all are taken: ${inTheWay
+    `IVS allows ${state.slotLimit} playback key pairs per account and region, and all are taken${where}: ${inTheWay
       .map((pair) => `${pair.name}${pair.managedByThisService ? '' : ' (not managed by this service)'}`)
-      .join(', ')}. Delete a key pair this service does not use, then rotate again`,
-    { details: { keyPairs: inTheWay, slotLimit: snapshot.slotLimit } },
+      .join(', ')}. Delete a key pair this service does not use${where}, then rotate again`,
+    {
+      details: {
+        ...(state.region === undefined ? {} : { region: state.region }),
+        keyPairs: inTheWay,
+        slotLimit: state.slotLimit,
+      },
+    },
   );
 }

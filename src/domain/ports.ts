@@ -40,6 +40,8 @@ export interface KeyStore {
 
 /** A playback key pair as the registry (IVS) reports it. */
 export interface RegisteredKeyPair {
+  /** The region whose IVS holds it; undefined for local mode's offline registry without regions. */
+  readonly region?: string | undefined;
   /** IVS ARN; undefined for the offline registry, which has no ARNs. */
   readonly arn: string | undefined;
   readonly name: string;
@@ -54,9 +56,14 @@ export interface RegisteredKeyPair {
  */
 export interface PlaybackKeyRegistry {
   readonly kind: string;
+  /**
+   * The one AWS region this registry publishes in (IVS keeps key pairs per account and region);
+   * undefined for local mode's offline registry when no IVS_REGIONS are set.
+   */
+  readonly region: string | undefined;
   /** IVS accepts at most 3 playback key pairs per account and region. */
   readonly slotLimit: number;
-  /** Every key pair in the account/region, ours (with keyId) and foreign ones. */
+  /** Every key pair in the account and this region, ours (with keyId) and foreign ones. */
   list(): Promise<readonly RegisteredKeyPair[]>;
   /** Publishes a public key; idempotent: a key already published is returned as it is. */
   importKey(key: { readonly keyId: string; readonly publicKeyPem: string }): Promise<RegisteredKeyPair>;

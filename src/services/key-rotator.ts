@@ -1,6 +1,11 @@
 import { importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import { ServiceError } from '../domain/errors.js';
-import { type DrainPolicy, planRotationStep, type RotationStep } from '../domain/key-lifecycle.js';
+import {
+  type DrainPolicy,
+  planRotationStep,
+  type RegionState,
+  type RotationStep,
+} from '../domain/key-lifecycle.js';
 import type { Clock, KeySet, KeyStore, Logger, PlaybackKeyRegistry, RotationLock } from '../domain/ports.js';
 import type { NewSigningKey, StoredSigningKey } from '../domain/signing-key.js';
 
@@ -41,7 +46,8 @@ export interface KeyRotator {
 
 export interface KeyRotatorDeps {
   readonly store: KeyStore;
-  readonly registry: PlaybackKeyRegistry;
+  /** One registry per served region, in IVS_REGIONS order: every key state holds in all of them. */
+  readonly registries: readonly PlaybackKeyRegistry[];
   readonly lock: RotationLock;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -49,6 +55,10 @@ export interface KeyRotatorDeps {
   readonly generateKey: (createdAt: Date) => Promise<NewSigningKey>;
   /** Names this process in the rotation lock. */
   readonly owner: string;
+  /** Called with every fresh reading of the served regions (the region coverage keeps it). */
+  readonly onRegions?: (states: readonly RegionState[]) => void;
+  /** Called when a current or draining key missing from a region was imported again (metrics). */
+  readonly onRepair?: (region: string | undefined) => void;
   /** Called after a promotion or retirement so this replica's key cache follows at once. */
   readonly onKeysChanged?: () => Promise<void>;
   /**
@@ -76,7 +86,13 @@ interface RunOptions {
 const MAX_STEPS = 12;
 
 export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
-  const { store, registry, lock, clock, logger, drainPolicy, generateKey, owner } = deps;
+  const { store, registries, lock, clock, logger, drainPolicy, generateKey, owner } = deps;
+  if (registries.length === 0) throw new Error('createKeyRotator: no registry (served region) given');
+  const registryOf = (region: string | undefined): PlaybackKeyRegistry => {
+    const registry = registries.find((candidate) => candidate.region === region);
+    if (!registry) throw new Error(`no registry serves region ${region}`);
+    return registry;
+  };
   const graceMs = (deps.foreignPendingGraceSeconds ?? 0) * 1000;
   /** Keys this process staged: it may always resume its own rotation at once. */
   const stagedHere = new Set<string>();
@@ -129,14 +145,10 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
     for (let count = 0; count < MAX_STEPS; count++) {
       // Registry first, then store: a key is always stored before it is imported (docs/key-lifecycle.md, invariant 1),
       // so this order can never show an imported key of ours that the store does not know yet.
-      const registered = await registry.list();
+      const regions = await listRegions(registries);
+      deps.onRegions?.(regions);
       const keys = await store.readKeys();
-      const step = planRotationStep(
-        { keys, registered, slotLimit: registry.slotLimit },
-        goal,
-        clock(),
-        drainPolicy,
-      );
+      const step = planRotationStep({ keys, regions }, goal, clock(), drainPolicy);
       if (step.kind === 'done' || options.stopBefore?.includes(step.kind)) {
         const currentKeyId = keys.current?.keyId;
         if (step.kind === 'done') {
@@ -160,19 +172,24 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
     const now = clock();
     switch (step.kind) {
       case 'delete-unreferenced':
-        await registry.deleteKeyPair(step.pair);
+        await registryOf(step.region).deleteKeyPair(step.pair);
         logger.info(
-          { keyPair: step.pair.name, arn: step.pair.arn },
+          { keyPair: step.pair.name, arn: step.pair.arn, region: step.region },
           'deleted a key pair of ours that no stored key uses',
         );
-        return `deleted unreferenced key pair ${step.pair.name}`;
+        return `deleted unreferenced key pair ${step.pair.name}${inRegion(step.region)}`;
       case 'record-drain-start':
         await store.markDeactivated(step.key.keyId, now);
         return `recorded drain start of ${step.key.keyId}`;
       case 'retire-previous':
-        if (step.pair) await registry.deleteKeyPair(step.pair);
+        // Every region first, then the store: a failure in one region leaves the key previous
+        // (still signing nothing, still listed) and the next run deletes what is left.
+        for (const { region, pair } of step.pairs) await registryOf(region).deleteKeyPair(pair);
         await store.retirePrevious(step.key.keyId, now);
-        logger.info({ keyId: step.key.keyId }, 'retired the previous key');
+        logger.info(
+          { keyId: step.key.keyId, regions: step.pairs.map(({ region }) => region) },
+          'retired the previous key',
+        );
         await deps.onKeysChanged?.();
         return `retired ${step.key.keyId}`;
       case 'create-pending': {
@@ -185,20 +202,33 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
         logger.info({ keyId: key.keyId, fingerprint: key.fingerprint }, 'new signing key stored as pending');
         return `created ${key.keyId}`;
       }
-      case 'import-pending': {
+      case 'import-pending':
+      case 'repair-missing': {
+        const registry = registryOf(step.region);
         const pair = await registry.importKey({ keyId: step.key.keyId, publicKeyPem: step.key.publicKeyPem });
+        if (step.kind === 'repair-missing') {
+          logger.warn(
+            { keyId: step.key.keyId, state: step.key.state, region: step.region, arn: pair.arn },
+            'a key that must be published was missing from a region; imported it again',
+          );
+          deps.onRepair?.(step.region);
+          return `re-imported ${step.key.keyId}${inRegion(step.region)}`;
+        }
         logger.info(
-          { keyId: step.key.keyId, arn: pair.arn, registry: registry.kind },
+          { keyId: step.key.keyId, arn: pair.arn, region: step.region, registry: registry.kind },
           'public key published',
         );
-        return `imported ${step.key.keyId}`;
+        return `imported ${step.key.keyId}${inRegion(step.region)}`;
       }
       case 'promote-pending': {
         if (!pending || pending.keyId !== step.key.keyId)
           throw new Error('pending key vanished during rotation');
         await verifyKeyPair(pending);
         await store.promotePending(step.key.keyId, now);
-        logger.info({ keyId: step.key.keyId, arn: step.pair.arn }, 'signing key promoted to current');
+        logger.info(
+          { keyId: step.key.keyId, arns: step.pairs.map(({ pair }) => pair.arn) },
+          'signing key promoted to current',
+        );
         await deps.onKeysChanged?.();
         return `promoted ${step.key.keyId}`;
       }
@@ -259,11 +289,13 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
           return;
         case 'testSecret': {
           const pending = await requirePending(step);
-          const published = (await registry.list()).some((pair) => pair.keyId === pending.keyId);
-          if (!published) {
+          const missing = (await listRegions(registries)).filter(
+            (state) => !state.registered.some((pair) => pair.keyId === pending.keyId),
+          );
+          if (missing.length > 0) {
             throw new ServiceError(
               'KEY_VERIFICATION_FAILED',
-              `testSecret: key ${pending.keyId} is not imported into IVS`,
+              `testSecret: key ${pending.keyId} is not imported into IVS${missing.map((state) => inRegion(state.region)).join(',')}`,
             );
           }
           await verifyKeyPair(pending);
@@ -278,6 +310,21 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
       }
     },
   };
+}
+
+/** What every served region holds now; a region that cannot be read fails the whole snapshot. */
+async function listRegions(registries: readonly PlaybackKeyRegistry[]): Promise<RegionState[]> {
+  return Promise.all(
+    registries.map(async (registry) => ({
+      region: registry.region,
+      registered: await registry.list(),
+      slotLimit: registry.slotLimit,
+    })),
+  );
+}
+
+function inRegion(region: string | undefined): string {
+  return region === undefined ? '' : ` in ${region}`;
 }
 
 /** Signs a probe token with the private key and verifies it with the public key that was published. */

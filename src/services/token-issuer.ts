@@ -1,4 +1,5 @@
 import { type Caller, requireChannelAllowed } from '../domain/api-keys.js';
+import { parseChannelArn } from '../domain/channel-arn.js';
 import { isServiceError, ServiceError } from '../domain/errors.js';
 import {
   buildPlaybackClaims,
@@ -8,6 +9,7 @@ import {
 } from '../domain/playback-claims.js';
 import type { ChannelDirectory, ChannelInfo, Clock } from '../domain/ports.js';
 import type { KeyCache, SigningKey } from './key-cache.js';
+import type { RegionCoverage } from './region-coverage.js';
 import type { TokenReuse } from './token-reuse.js';
 
 export interface IssuedToken {
@@ -41,6 +43,15 @@ export interface TokenIssuerDeps {
   readonly channelCheck?: ChannelCheck;
   /** TOKEN_REUSE_SECONDS: hands out one token for identical channel-wide requests (off when absent). */
   readonly reuse?: TokenReuse | undefined;
+  /**
+   * IVS_REGIONS and what each region holds: a token is issued only for a channel whose region is
+   * served and holds the signing key, in the account the keys were imported into (absent: no checks).
+   */
+  readonly regions?: {
+    /** The served regions; undefined = any region (local mode without IVS_REGIONS). */
+    readonly served: readonly string[] | undefined;
+    readonly coverage: RegionCoverage;
+  };
 }
 
 export type ChannelCheck = 'none' | 'exists' | 'authorized';
@@ -84,6 +95,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
       const now = clock();
       const { claims } = buildPlaybackClaims(request, { policy, now, newUuid });
       const key = keys.signingKey();
+      if (deps.regions) checkPlayableIn(request.channelArn, key, deps.regions);
       // Without a check the lookup is only for the URL, so it runs beside the signature.
       const channelLookup = checkedChannel(request.channelArn);
       if (channelCheck !== 'none') await channelLookup;
@@ -102,13 +114,54 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
       };
     } catch (error) {
       const ourFault =
-        !isServiceError(error) || ['NO_SIGNING_KEY', 'DEPENDENCY_UNAVAILABLE'].includes(error.code);
+        !isServiceError(error) ||
+        ['NO_SIGNING_KEY', 'DEPENDENCY_UNAVAILABLE', 'KEY_NOT_IN_REGION'].includes(error.code);
       onOutcome(ourFault ? 'failed' : 'rejected');
       throw error;
     }
   }
 
   return { issue };
+}
+
+/**
+ * Refuses a channel whose token could not play: IVS verifies it only with the key pairs of the
+ * channel's own account and region (docs/ivs-playback-rules.md, "Regions").
+ */
+function checkPlayableIn(
+  channelArn: string,
+  key: SigningKey,
+  regions: NonNullable<TokenIssuerDeps['regions']>,
+): void {
+  const channel = parseChannelArn(channelArn);
+  if (!channel) return; // the claim rules have refused it already
+  const { served, coverage } = regions;
+  if (served !== undefined && !served.includes(channel.region)) {
+    throw new ServiceError(
+      'CHANNEL_REGION_NOT_SERVED',
+      `the channel is in ${channel.region}, where this service does not publish its key, so IVS would refuse the token; add ${channel.region} to IVS_REGIONS (served: ${served.join(', ')})`,
+      { details: { field: 'channelArn', region: channel.region, servedRegions: served } },
+    );
+  }
+  const account = coverage.accountId();
+  if (account !== undefined && channel.accountId !== account) {
+    throw new ServiceError(
+      'CHANNEL_ACCOUNT_NOT_SERVED',
+      `the channel belongs to AWS account ${channel.accountId}, but the signing key is imported into account ${account}, so IVS would refuse the token`,
+      { details: { field: 'channelArn', accountId: channel.accountId, servedAccountId: account } },
+    );
+  }
+  const region = served === undefined ? undefined : channel.region;
+  const state = coverage.coverage(region, key);
+  if (state !== 'held') {
+    throw new ServiceError(
+      'KEY_NOT_IN_REGION',
+      state === 'missing'
+        ? `IVS in ${channel.region} does not hold the signing key ${key.keyId} yet, so it would refuse the token; the service is importing it there, try again shortly`
+        : `the service has not yet confirmed that IVS in ${channel.region} holds the signing key; try again shortly`,
+      { retryAfterSeconds: 10, details: { region: channel.region, keyId: key.keyId, coverage: state } },
+    );
+  }
 }
 
 /** ES384 compact JWS (RFC 7515): header and claims as base64url JSON, signature as raw R‖S. */

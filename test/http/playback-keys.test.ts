@@ -39,9 +39,11 @@ describe('playback key administration', () => {
             activatedAt: expect.any(String),
             published: true,
             arn: expect.stringMatching(/^arn:aws:ivs:/),
+            regions: [{ published: true, arn: expect.stringMatching(/^arn:aws:ivs:/) }],
           },
         ],
         foreignKeyPairs: [],
+        regions: [{ limit: 3, ours: 1, foreign: 0, free: 2 }],
       });
       expect(JSON.stringify(response.body)).not.toContain('PRIVATE');
     });

@@ -1,4 +1,9 @@
-import type { DrainPolicy, RotationGoal, RotationSnapshot } from '../../src/domain/key-lifecycle.js';
+import type {
+  DrainPolicy,
+  RegionState,
+  RotationGoal,
+  RotationSnapshot,
+} from '../../src/domain/key-lifecycle.js';
 import type { ClaimsContext, PlaybackTokenRequest, TokenPolicy } from '../../src/domain/playback-claims.js';
 import type { KeySet, RegisteredKeyPair } from '../../src/domain/ports.js';
 import { PrivateKeyPem, type StoredSigningKey } from '../../src/domain/signing-key.js';
@@ -84,13 +89,20 @@ export function aForeignKeyPair(name: string, overrides: Partial<RegisteredKeyPa
   };
 }
 
+/** A snapshot of one region (`region` undefined) unless `regions` is given. */
 export function aSnapshot(
-  overrides: { keys?: KeySet; registered?: readonly RegisteredKeyPair[]; slotLimit?: number } = {},
+  overrides: {
+    keys?: KeySet;
+    registered?: readonly RegisteredKeyPair[];
+    slotLimit?: number;
+    regions?: readonly RegionState[];
+  } = {},
 ): RotationSnapshot {
   return {
     keys: overrides.keys ?? {},
-    registered: overrides.registered ?? [],
-    slotLimit: overrides.slotLimit ?? 3,
+    regions: overrides.regions ?? [
+      { region: undefined, registered: overrides.registered ?? [], slotLimit: overrides.slotLimit ?? 3 },
+    ],
   };
 }
 

@@ -124,9 +124,15 @@ export class InMemoryKeyStore implements KeyStore {
 export class InMemoryPlaybackKeyRegistry implements PlaybackKeyRegistry {
   readonly kind = 'memory';
   readonly slotLimit = 3;
+  /** Undefined: a registry for no region in particular (local mode without IVS_REGIONS). */
+  readonly region: string | undefined;
   readonly faults = new FaultPlan<Faulty<PlaybackKeyRegistry>>();
   readonly pairs: (RegisteredKeyPair & { publicKeyPem: string })[] = [];
   #nextArn = 1;
+
+  constructor(region?: string) {
+    this.region = region;
+  }
 
   addForeign(name: string): RegisteredKeyPair {
     const pair = {
@@ -176,7 +182,7 @@ export class InMemoryPlaybackKeyRegistry implements PlaybackKeyRegistry {
   }
 
   #arn(): string {
-    return `arn:aws:ivs:us-west-2:123456789012:playback-key/memory${this.#nextArn++}`;
+    return `arn:aws:ivs:${this.region ?? 'us-west-2'}:123456789012:playback-key/memory${this.#nextArn++}`;
   }
 }
 

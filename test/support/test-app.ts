@@ -80,7 +80,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     loadConfig(env),
     {
       store,
-      registry,
+      registries: [registry],
+      servedRegions: undefined,
       lock: new InMemoryRotationLock(),
       apiKeyStore,
       channels: new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),
@@ -92,6 +93,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const { keyCache, rotator } = runtime;
   if (options.withKey ?? true) await rotator.ensureCurrentKey();
   await keyCache.refresh();
+  await runtime.coverage.refresh();
 
   const make = async (scopes: readonly Scope[], channels?: string[]) =>
     (await createApiKey({ store: apiKeyStore, clock: clock.now }, { scopes, channels })).key;

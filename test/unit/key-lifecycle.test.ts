@@ -5,6 +5,7 @@ import {
   drainEndsAt,
   drainSeconds,
   planRotationStep,
+  type RegionState,
   type RotationGoal,
   type RotationSnapshot,
   type RotationStep,
@@ -48,17 +49,25 @@ function refusalOf(snapshot: RotationSnapshot, goal: RotationGoal, now = NOW): S
  */
 function walk(start: RotationSnapshot, goal: RotationGoal, now = NOW): string[] {
   let keys: KeySet = start.keys;
-  let registered: readonly RegisteredKeyPair[] = start.registered;
+  let regions: readonly RegionState[] = start.regions;
+  const inRegion = (
+    region: string | undefined,
+    change: (pairs: readonly RegisteredKeyPair[]) => readonly RegisteredKeyPair[],
+  ) => {
+    regions = regions.map((state) =>
+      state.region === region ? { ...state, registered: change(state.registered) } : state,
+    );
+  };
   let created = 1;
   const taken: string[] = [];
-  for (let count = 0; count < 12; count++) {
-    const step = planRotationStep({ keys, registered, slotLimit: start.slotLimit }, goal, now, policy);
+  for (let count = 0; count < 12 + 4 * regions.length; count++) {
+    const step = planRotationStep({ keys, regions }, goal, now, policy);
     taken.push(step.kind);
     switch (step.kind) {
       case 'done':
         return taken;
       case 'delete-unreferenced':
-        registered = registered.filter((pair) => pair !== step.pair);
+        inRegion(step.region, (pairs) => pairs.filter((pair) => pair !== step.pair));
         break;
       case 'record-drain-start':
         keys = {
@@ -67,7 +76,8 @@ function walk(start: RotationSnapshot, goal: RotationGoal, now = NOW): string[] 
         } as KeySet;
         break;
       case 'retire-previous':
-        registered = registered.filter((pair) => pair !== step.pair);
+        for (const { region, pair: retired } of step.pairs)
+          inRegion(region, (pairs) => pairs.filter((pair) => pair !== retired));
         keys = { ...keys, previous: undefined };
         break;
       case 'create-pending':
@@ -75,7 +85,8 @@ function walk(start: RotationSnapshot, goal: RotationGoal, now = NOW): string[] 
         keys = { ...keys, pending: aPendingKey(`k${created}`) };
         break;
       case 'import-pending':
-        registered = [...registered, aKeyPairOf(step.key.keyId)];
+      case 'repair-missing':
+        inRegion(step.region, (pairs) => [...pairs, aKeyPairOf(step.key.keyId)]);
         break;
       case 'promote-pending':
         if (keys.pending?.keyId !== step.key.keyId) throw new Error('promoted a key that is not pending');
@@ -132,7 +143,7 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(aSnapshot({ keys: { pending } }), aRotationGoal(), NOW, policy);
 
-      expect(step).toEqual({ kind: 'import-pending', key: pending });
+      expect(step).toEqual({ kind: 'import-pending', key: pending, region: undefined });
     });
 
     it('promotes a pending key once it is imported', () => {
@@ -146,7 +157,7 @@ describe('planRotationStep', () => {
         policy,
       );
 
-      expect(step).toEqual({ kind: 'promote-pending', key: pending, pair });
+      expect(step).toEqual({ kind: 'promote-pending', key: pending, pairs: [{ region: undefined, pair }] });
     });
 
     it('is done once a key is current', () => {
@@ -184,7 +195,11 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(snapshot, aRotationGoal({ fromKeyId: 'k1' }), NOW, policy);
 
-      expect(step).toEqual({ kind: 'retire-previous', key: previous, pair: aKeyPairOf('k0') });
+      expect(step).toEqual({
+        kind: 'retire-previous',
+        key: previous,
+        pairs: [{ region: undefined, pair: aKeyPairOf('k0') }],
+      });
     });
 
     it('creates a pending key once the previous key is retired', () => {
@@ -251,7 +266,11 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(snapshot, aRotationGoal({ fromKeyId: 'k1' }), NOW, policy);
 
-      expect(step).toEqual({ kind: 'retire-previous', key: previous, pair: aKeyPairOf('k0') });
+      expect(step).toEqual({
+        kind: 'retire-previous',
+        key: previous,
+        pairs: [{ region: undefined, pair: aKeyPairOf('k0') }],
+      });
     });
 
     it('records the drain start of a previous key whose deactivatedAt is unknown', () => {
@@ -275,7 +294,7 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(snapshot, aRotationGoal({ fromKeyId: 'k1' }), NOW, policy);
 
-      expect(step).toEqual({ kind: 'retire-previous', key: previous, pair: undefined });
+      expect(step).toEqual({ kind: 'retire-previous', key: previous, pairs: [] });
     });
 
     it('walks retire, create, import, promote, done from a drained previous key', () => {
@@ -314,7 +333,11 @@ describe('planRotationStep', () => {
         policy,
       );
 
-      expect(step).toEqual({ kind: 'retire-previous', key: previous, pair: aKeyPairOf('k0') });
+      expect(step).toEqual({
+        kind: 'retire-previous',
+        key: previous,
+        pairs: [{ region: undefined, pair: aKeyPairOf('k0') }],
+      });
     });
 
     it('retires a previous key with an unknown drain start without recording it first', () => {
@@ -331,7 +354,11 @@ describe('planRotationStep', () => {
         policy,
       );
 
-      expect(step).toEqual({ kind: 'retire-previous', key: previous, pair: aKeyPairOf('k0') });
+      expect(step).toEqual({
+        kind: 'retire-previous',
+        key: previous,
+        pairs: [{ region: undefined, pair: aKeyPairOf('k0') }],
+      });
     });
 
     it('after the promotion retires the compromised key, now previous, at once', () => {
@@ -348,7 +375,11 @@ describe('planRotationStep', () => {
         policy,
       );
 
-      expect(step).toEqual({ kind: 'retire-previous', key: compromised, pair: aKeyPairOf('k1') });
+      expect(step).toEqual({
+        kind: 'retire-previous',
+        key: compromised,
+        pairs: [{ region: undefined, pair: aKeyPairOf('k1') }],
+      });
     });
 
     it('is done once the compromised key is retired', () => {
@@ -396,7 +427,7 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(snapshot, aRotationGoal({ fromKeyId: 'k1' }), NOW, policy);
 
-      expect(step).toEqual({ kind: 'delete-unreferenced', pair: leftover });
+      expect(step).toEqual({ kind: 'delete-unreferenced', region: undefined, pair: leftover });
     });
 
     it('never deletes a foreign key pair, only counts it', () => {
@@ -468,7 +499,11 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(snapshot, aRotationGoal({ fromKeyId: 'k1' }), NOW, policy);
 
-      expect(step).toEqual({ kind: 'promote-pending', key: pending, pair: aKeyPairOf('k2') });
+      expect(step).toEqual({
+        kind: 'promote-pending',
+        key: pending,
+        pairs: [{ region: undefined, pair: aKeyPairOf('k2') }],
+      });
     });
   });
 
@@ -482,7 +517,11 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(snapshot, aRotationGoal({ fromKeyId: 'k1' }), NOW, policy);
 
-      expect(step).toEqual({ kind: 'promote-pending', key: pending, pair: aKeyPairOf('k2') });
+      expect(step).toEqual({
+        kind: 'promote-pending',
+        key: pending,
+        pairs: [{ region: undefined, pair: aKeyPairOf('k2') }],
+      });
     });
 
     it('refuses to promote a staged pending key while the previous key still drains (invariant 3)', () => {
@@ -510,7 +549,11 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(snapshot, aRotationGoal({ fromKeyId: 'k1' }), NOW, policy);
 
-      expect(step).toEqual({ kind: 'retire-previous', key: previous, pair: aKeyPairOf('k0') });
+      expect(step).toEqual({
+        kind: 'retire-previous',
+        key: previous,
+        pairs: [{ region: undefined, pair: aKeyPairOf('k0') }],
+      });
     });
 
     it('imports a pending key staged before the interruption', () => {
@@ -522,7 +565,7 @@ describe('planRotationStep', () => {
 
       const step = planRotationStep(snapshot, aRotationGoal({ fromKeyId: 'k1' }), NOW, policy);
 
-      expect(step).toEqual({ kind: 'import-pending', key: pending });
+      expect(step).toEqual({ kind: 'import-pending', key: pending, region: undefined });
     });
   });
 
@@ -558,14 +601,22 @@ describe('planRotationStep', () => {
       fc.constantFrom('legacy-a', 'legacy-b').map((name) => aForeignKeyPair(name)),
       keyId.map((id) => aKeyPairOf(id, { arn: undefined })),
     );
+    const anyRegion = (region: string | undefined): fc.Arbitrary<RegionState> =>
+      fc.record({
+        region: fc.constant(region),
+        registered: fc.array(aPair, { maxLength: 5 }),
+        slotLimit: fc.constantFrom(1, 2, 3),
+      });
     const anySnapshot: fc.Arbitrary<RotationSnapshot> = fc.record({
       keys: fc.record({
         current: aMaybeKey(aCurrentKey),
         previous: aMaybeKey(aPreviousKey),
         pending: aMaybeKey(aPendingKey),
       }),
-      registered: fc.array(aPair, { maxLength: 5 }),
-      slotLimit: fc.constantFrom(1, 2, 3),
+      regions: fc.oneof(
+        fc.tuple(anyRegion(undefined)),
+        fc.tuple(anyRegion('us-west-2'), anyRegion('eu-west-1'), anyRegion('ap-northeast-1')),
+      ),
     });
     const anyGoal: fc.Arbitrary<RotationGoal> = fc.record({
       fromKeyId: fc.option(keyId, { nil: undefined }),
@@ -593,24 +644,41 @@ describe('planRotationStep', () => {
             expect(inUse).not.toContain(step.pair.keyId);
             expect(previous?.keyId).not.toBe(step.pair.keyId);
           }
+          const stateOf = (region: string | undefined) =>
+            snapshot.regions.find((state) => state.region === region) as RegionState;
+          if (step?.kind === 'delete-unreferenced') {
+            expect(stateOf(step.region).registered).toContain(step.pair);
+          }
           if (step?.kind === 'retire-previous') {
             expect(step.key).toBe(previous);
             expect(inUse).not.toContain(step.key.keyId);
-            if (step.pair) {
-              expect(step.pair.keyId).toBe(step.key.keyId);
-              expect(inUse).not.toContain(step.pair.keyId);
+            for (const { region, pair } of step.pairs) {
+              expect(pair.keyId).toBe(step.key.keyId);
+              expect(stateOf(region).registered).toContain(pair);
             }
             if (!goal.emergency) {
               expect(drainEndsAt(step.key, policy)?.getTime()).toBeLessThanOrEqual(NOW.getTime());
             }
           }
-          if (step?.kind === 'create-pending' || step?.kind === 'import-pending') {
-            expect(snapshot.registered.length).toBeLessThan(snapshot.slotLimit);
+          if (step?.kind === 'create-pending') {
+            for (const state of snapshot.regions)
+              expect(state.registered.length).toBeLessThan(state.slotLimit);
+          }
+          if (step?.kind === 'import-pending' || step?.kind === 'repair-missing') {
+            const state = stateOf(step.region);
+            expect(state.registered.length).toBeLessThan(state.slotLimit);
+            expect(state.registered.map((pair) => pair.keyId)).not.toContain(step.key.keyId);
+          }
+          if (step?.kind === 'repair-missing') {
+            expect([current?.keyId, previous?.keyId]).toContain(step.key.keyId);
           }
           if (step?.kind === 'promote-pending') {
+            // Invariant 2: a key becomes current only once every served region holds it.
             expect(step.key).toBe(pending);
-            expect(snapshot.registered).toContain(step.pair);
-            expect(step.pair.keyId).toBe(pending?.keyId);
+            for (const state of snapshot.regions) {
+              expect(state.registered.map((pair) => pair.keyId)).toContain(pending?.keyId);
+            }
+            expect(step.pairs).toHaveLength(snapshot.regions.length);
           }
           if (step?.kind === 'record-drain-start') {
             expect(step.key).toBe(previous);

@@ -31,7 +31,7 @@ function setup() {
   });
   const rotator = createKeyRotator({
     store,
-    registry,
+    registries: [registry],
     lock,
     clock: clock.now,
     logger,

@@ -77,17 +77,28 @@ export function isAwsError(error: unknown, ...names: string[]): boolean {
  * see `DEPENDENCY_UNAVAILABLE` with the operation and the AWS error's name, never the SDK's text;
  * the original error rides along as `cause` for the logs.
  */
-export function translateAwsError(error: unknown, operation: string, retryAfterSeconds = 5): ServiceError {
+export function translateAwsError(
+  error: unknown,
+  operation: string,
+  retryAfterSeconds = 5,
+  /** The AWS region the call went to, for services the service calls in several (IVS). */
+  region?: string,
+): ServiceError {
   const name = awsErrorName(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   const transient = TRANSIENT.has(name) || NETWORK.has(name) || (status !== undefined && status >= 500);
+  const call = region === undefined ? operation : `${operation} in ${region}`;
   return new ServiceError(
     'DEPENDENCY_UNAVAILABLE',
     transient
       ? NETWORK.has(name)
-        ? `${operation} could not reach AWS (${name}): check the network, AWS_REGION and any AWS_ENDPOINT_URL_* setting`
-        : `${operation} is unavailable right now (${name}); try again shortly`
-      : `${operation} failed (${name}): ${remedy(name)}`,
-    { cause: error, retryAfterSeconds, details: { operation, awsError: name } },
+        ? `${call} could not reach AWS (${name}): check the network, AWS_REGION and any AWS_ENDPOINT_URL_* setting`
+        : `${call} is unavailable right now (${name}); try again shortly`
+      : `${call} failed (${name}): ${remedy(name)}`,
+    {
+      cause: error,
+      retryAfterSeconds,
+      details: { operation, awsError: name, ...(region === undefined ? {} : { region }) },
+    },
   );
 }

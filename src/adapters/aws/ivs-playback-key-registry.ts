@@ -22,6 +22,8 @@ export { KEY_ID_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../../domain/key-p
 export interface IvsPlaybackKeyRegistryOptions {
   readonly client: Pick<IvsClient, 'send'>;
   readonly logger: Logger;
+  /** The region `client` calls (one registry per served region); named in errors and listings. */
+  readonly region?: string | undefined;
   /** ListPlaybackKeyPairs `maxResults` (1–100); default 100. Every page is always read. */
   readonly pageSize?: number;
 }
@@ -41,6 +43,7 @@ type Tags = Readonly<Record<string, string>> | undefined;
  */
 export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
   readonly kind = 'ivs';
+  readonly region: string | undefined;
   readonly slotLimit = 3;
   readonly #client: Pick<IvsClient, 'send'>;
   readonly #logger: Logger;
@@ -52,6 +55,7 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
       throw new RangeError('pageSize must be an integer from 1 to 100');
     }
+    this.region = options.region;
     this.#client = options.client;
     this.#logger = options.logger;
     this.#pageSize = pageSize;
@@ -87,8 +91,12 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
         );
       }
       if (keyPair.fingerprint !== undefined) this.#fingerprints.set(keyPair.arn, keyPair.fingerprint);
-      this.#logger.info({ keyId: key.keyId, arn: keyPair.arn }, 'playback key pair imported into IVS');
+      this.#logger.info(
+        { keyId: key.keyId, arn: keyPair.arn, region: this.region },
+        'playback key pair imported into IVS',
+      );
       return {
+        region: this.region,
         arn: keyPair.arn,
         name: keyPair.name ?? key.keyId,
         keyId: key.keyId,
@@ -98,7 +106,7 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
       if (isServiceError(error)) throw error;
       if (isAwsError(error, 'ConflictException')) return this.#resolveConflict(key.keyId, error);
       if (isAwsError(error, 'ServiceQuotaExceededException')) throw await this.#noFreeSlot(error);
-      throw translateAwsError(error, 'IVS ImportPlaybackKeyPair');
+      throw translateAwsError(error, 'IVS ImportPlaybackKeyPair', 5, this.region);
     }
   }
 
@@ -112,7 +120,7 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
       tags = keyPair?.tags;
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFoundException')) return;
-      throw translateAwsError(error, 'IVS GetPlaybackKeyPair');
+      throw translateAwsError(error, 'IVS GetPlaybackKeyPair', 5, this.region);
     }
     if (ownKeyId(tags) !== pair.keyId) {
       throw notOurs(
@@ -124,7 +132,7 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
       await this.#client.send(new DeletePlaybackKeyPairCommand({ arn: pair.arn }));
     } catch (error) {
       if (!isAwsError(error, 'ResourceNotFoundException')) {
-        throw translateAwsError(error, 'IVS DeletePlaybackKeyPair');
+        throw translateAwsError(error, 'IVS DeletePlaybackKeyPair', 5, this.region);
       }
     }
     this.#fingerprints.delete(pair.arn);
@@ -146,7 +154,7 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
         nextToken = page.nextToken === '' ? undefined : page.nextToken;
       } while (nextToken !== undefined);
     } catch (error) {
-      throw translateAwsError(error, 'IVS ListPlaybackKeyPairs');
+      throw translateAwsError(error, 'IVS ListPlaybackKeyPairs', 5, this.region);
     }
     return summaries;
   }
@@ -160,6 +168,7 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
     const keyId = ownKeyId(summary.tags);
     const arn = summary.arn;
     return {
+      region: this.region,
       arn,
       name: summary.name ?? '',
       keyId,
@@ -177,7 +186,7 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
       return keyPair?.fingerprint;
     } catch (error) {
       if (!isAwsError(error, 'ResourceNotFoundException')) {
-        const failure = translateAwsError(error, 'IVS GetPlaybackKeyPair');
+        const failure = translateAwsError(error, 'IVS GetPlaybackKeyPair', 5, this.region);
         this.#logger.warn(
           { arn, ...failure.details },
           `listing key pairs without a fingerprint: ${failure.message}`,
@@ -215,11 +224,19 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
       (pair) =>
         `${pair.name || pair.arn}${pair.managedByThisService ? '' : ' (not managed by this service)'}`,
     );
+    const where = this.region === undefined ? '' : ` in ${this.region}`;
     return new ServiceError(
       'NO_FREE_KEY_SLOT',
-      `IVS allows ${this.slotLimit} playback key pairs per account and region, and all are taken` +
-        `${names.length > 0 ? `: ${names.join(', ')}` : ''}. Delete a key pair this service does not use, then rotate again`,
-      { cause, details: { keyPairs: inTheWay, slotLimit: this.slotLimit } },
+      `IVS allows ${this.slotLimit} playback key pairs per account and region, and all are taken${where}` +
+        `${names.length > 0 ? `: ${names.join(', ')}` : ''}. Delete a key pair this service does not use${where}, then rotate again`,
+      {
+        cause,
+        details: {
+          ...(this.region === undefined ? {} : { region: this.region }),
+          keyPairs: inTheWay,
+          slotLimit: this.slotLimit,
+        },
+      },
     );
   }
 }

@@ -8,6 +8,8 @@ import { shapeCheck } from './json-shape.js';
 
 interface OfflineEntry {
   readonly keyId: string;
+  /** The IVS region the key was "published" in; absent when no IVS_REGIONS are set. */
+  readonly region?: string;
   readonly publishedAt: string;
 }
 
@@ -15,10 +17,13 @@ interface OfflineEntry {
  * Local mode: no IVS calls. "Publishing" a key records it in `<KEYS_DIR>/offline-registry.json` and
  * logs the exact `aws ivs` command that imports it, so a developer can use the tokens against a
  * real channel. It keeps the IVS limit of 3 key pairs, so local rotation behaves like production.
+ * With IVS_REGIONS there is one instance per region, sharing the file: each sees its own entries and
+ * prints commands for its own region.
  */
 export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
   readonly kind = 'offline';
   readonly slotLimit = 3;
+  readonly region: string | undefined;
   readonly #path: string;
   readonly #publicKeyPath: (keyId: string) => string;
   readonly #logger: Logger;
@@ -29,7 +34,10 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
     publicKeyPath: (keyId: string) => string;
     logger: Logger;
     clock: Clock;
+    /** The served region this instance stands for; undefined when no IVS_REGIONS are set. */
+    region?: string | undefined;
   }) {
+    this.region = options.region;
     this.#path = options.path;
     this.#publicKeyPath = options.publicKeyPath;
     this.#logger = options.logger;
@@ -37,22 +45,27 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
   }
 
   async list(): Promise<readonly RegisteredKeyPair[]> {
-    return (await this.#read()).map(toPair);
+    return (await this.#read()).filter((entry) => this.#mine(entry)).map(toPair);
   }
 
   async importKey(key: { keyId: string; publicKeyPem: string }): Promise<RegisteredKeyPair> {
     const entries = await this.#read();
-    const existing = entries.find((entry) => entry.keyId === key.keyId);
+    const existing = entries.find((entry) => this.#mine(entry) && entry.keyId === key.keyId);
     if (existing) return toPair(existing);
     const publicKeyFile = resolve(this.#publicKeyPath(key.keyId));
     await writeFileAtomic(publicKeyFile, key.publicKeyPem, 0o644);
-    const entry = { keyId: key.keyId, publishedAt: this.#clock().toISOString() };
+    const entry: OfflineEntry = {
+      keyId: key.keyId,
+      ...(this.region === undefined ? {} : { region: this.region }),
+      publishedAt: this.#clock().toISOString(),
+    };
     await this.#write([...entries, entry]);
     this.#logger.info(
       {
         keyId: key.keyId,
+        region: this.region,
         publicKeyFile,
-        importCommand: importCommand(key.keyId, publicKeyFile),
+        importCommand: importCommand(key.keyId, publicKeyFile, this.region),
       },
       'local mode does not call IVS: import this public key into IVS to play private channels with these tokens',
     );
@@ -67,15 +80,21 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
       );
     }
     const entries = await this.#read();
-    if (!entries.some((entry) => entry.keyId === pair.keyId)) return;
-    await this.#write(entries.filter((entry) => entry.keyId !== pair.keyId));
+    const gone = (entry: OfflineEntry) => this.#mine(entry) && entry.keyId === pair.keyId;
+    if (!entries.some(gone)) return;
+    await this.#write(entries.filter((entry) => !gone(entry)));
     this.#logger.info(
       {
         keyId: pair.keyId,
-        deleteCommand: `aws ivs delete-playback-key-pair --arn <the ARN of key pair ${pair.keyId}>`,
+        region: this.region,
+        deleteCommand: `aws ivs delete-playback-key-pair${regionOption(this.region)} --arn <the ARN of key pair ${pair.keyId}>`,
       },
       'local mode does not call IVS: if you imported this key pair, delete it from IVS now',
     );
+  }
+
+  #mine(entry: OfflineEntry): boolean {
+    return entry.region === this.region;
   }
 
   async #read(): Promise<OfflineEntry[]> {
@@ -108,6 +127,7 @@ const checkOfflineRegistry = shapeCheck<{ version: 1; keyPairs: OfflineEntry[] }
         required: ['keyId', 'publishedAt'],
         properties: {
           keyId: { type: 'string', pattern: KEY_ID_PATTERN },
+          region: { type: 'string' },
           publishedAt: { type: 'string', format: 'date-time' },
         },
       },
@@ -116,10 +136,20 @@ const checkOfflineRegistry = shapeCheck<{ version: 1; keyPairs: OfflineEntry[] }
 });
 
 function toPair(entry: OfflineEntry): RegisteredKeyPair {
-  return { arn: undefined, name: entry.keyId, keyId: entry.keyId, fingerprint: undefined };
+  return {
+    region: entry.region,
+    arn: undefined,
+    name: entry.keyId,
+    keyId: entry.keyId,
+    fingerprint: undefined,
+  };
+}
+
+function regionOption(region: string | undefined): string {
+  return region === undefined ? '' : ` --region ${region}`;
 }
 
 /** The `aws` command that imports the key as the service would: same name, same tags (as JSON). */
-function importCommand(keyId: string, publicKeyFile: string): string {
-  return `aws ivs import-playback-key-pair --name ${keyId} --public-key-material file://${publicKeyFile} --tags '${JSON.stringify(keyPairTags(keyId))}'`;
+function importCommand(keyId: string, publicKeyFile: string, region: string | undefined): string {
+  return `aws ivs import-playback-key-pair${regionOption(region)} --name ${keyId} --public-key-material file://${publicKeyFile} --tags '${JSON.stringify(keyPairTags(keyId))}'`;
 }

@@ -27,12 +27,21 @@ export function keyRoutes(deps: {
             retiredAt: iso(key.retiredAt),
             published: key.published,
             arn: key.arn,
+            regions: key.regions.map((region) =>
+              withoutUndefined({
+                region: region.region,
+                published: region.published,
+                arn: region.arn,
+                fingerprint: region.fingerprint,
+              }),
+            ),
             drift: key.drift,
           }),
         ),
         foreignKeyPairs: inventory.foreignKeyPairs.map((pair) =>
-          withoutUndefined({ name: pair.name, arn: pair.arn }),
+          withoutUndefined({ region: pair.region, name: pair.name, arn: pair.arn }),
         ),
+        regions: inventory.regions.map((region) => withoutUndefined({ ...region })),
       });
     },
 

@@ -1,0 +1,125 @@
+import { isServiceError } from '../domain/errors.js';
+import type { RegionState } from '../domain/key-lifecycle.js';
+import type { Clock, Logger, PlaybackKeyRegistry, RegisteredKeyPair } from '../domain/ports.js';
+
+/**
+ * Whether a token signed with a key plays in a region: the region's IVS holds the key pair
+ * (`held`), does not (`missing`), or has not been read yet (`unknown`).
+ */
+export type Coverage = 'held' | 'missing' | 'unknown';
+
+export interface RegionReport {
+  readonly region: string | undefined;
+  /** When the region's key pairs were last read successfully (undefined: never). */
+  readonly listedAt: Date | undefined;
+  /** Our key ids the region held at that time. */
+  readonly keyIds: readonly string[];
+  /** Set while the last attempt to read the region failed: what failed, never the SDK's text. */
+  readonly failure: { readonly code: string; readonly message: string } | undefined;
+}
+
+export interface RegionCoverage {
+  /** Reads every served region again; a region that cannot be read keeps what was known and says why. */
+  refresh(): Promise<void>;
+  /** Takes a region's listing made elsewhere (the rotator reads every region at each step). */
+  record(states: readonly RegionState[]): void;
+  /**
+   * Whether `key` (the current signing key) plays in `region`. A listing older than the key's
+   * activation (plus clock skew) still counts as holding it: a key becomes current only after it was
+   * imported into every served region (docs/key-lifecycle.md, invariant 2), and replicas learn of
+   * a new key before their next listing.
+   */
+  coverage(
+    region: string | undefined,
+    key: { readonly keyId: string; readonly activatedAt?: Date | undefined },
+  ): Coverage;
+  /** The AWS account of our key pairs, from their ARNs; undefined until seen (or offline). */
+  accountId(): string | undefined;
+  reports(): readonly RegionReport[];
+}
+
+interface Known {
+  listedAt: Date | undefined;
+  keyIds: Set<string>;
+  failure: RegionReport['failure'];
+}
+
+const KEY_PAIR_ARN = /^arn:aws:ivs:[a-z0-9-]+:(\d+):playback-key\//;
+
+/** What every served region's IVS holds, kept in memory and read again on a timer. */
+export function createRegionCoverage(deps: {
+  readonly registries: readonly PlaybackKeyRegistry[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Tolerance for clocks of replicas that activated a key (CLOCK_SKEW_SECONDS). */
+  readonly clockSkewSeconds: number;
+}): RegionCoverage {
+  const known = new Map<string | undefined, Known>(
+    deps.registries.map((registry) => [
+      registry.region,
+      { listedAt: undefined, keyIds: new Set(), failure: undefined },
+    ]),
+  );
+  let account: string | undefined;
+
+  const take = (region: string | undefined, pairs: readonly RegisteredKeyPair[], at: Date) => {
+    const entry = known.get(region);
+    if (!entry) return;
+    entry.listedAt = at;
+    entry.keyIds = new Set(pairs.flatMap((pair) => (pair.keyId === undefined ? [] : [pair.keyId])));
+    entry.failure = undefined;
+    for (const pair of pairs) {
+      const match = pair.keyId === undefined ? null : KEY_PAIR_ARN.exec(pair.arn ?? '');
+      if (match) account = match[1];
+    }
+  };
+
+  return {
+    async refresh() {
+      await Promise.all(
+        deps.registries.map(async (registry) => {
+          const startedAt = deps.clock();
+          try {
+            take(registry.region, await registry.list(), startedAt);
+          } catch (error) {
+            const entry = known.get(registry.region);
+            const failure = isServiceError(error)
+              ? { code: error.code, message: error.message }
+              : { code: 'INTERNAL', message: 'the region could not be read' };
+            if (entry && entry.failure?.message !== failure.message) {
+              deps.logger.warn(
+                { region: registry.region, ...failure },
+                'could not read the key pairs of a served region; keeping what was known',
+              );
+            }
+            if (entry) entry.failure = failure;
+          }
+        }),
+      );
+    },
+
+    record(states) {
+      const at = deps.clock();
+      for (const state of states) take(state.region, state.registered, at);
+    },
+
+    coverage(region, key) {
+      const entry = known.get(region);
+      if (!entry?.listedAt) return 'unknown';
+      if (entry.keyIds.has(key.keyId)) return 'held';
+      const trustedUntil =
+        key.activatedAt === undefined ? undefined : key.activatedAt.getTime() + deps.clockSkewSeconds * 1000;
+      return trustedUntil !== undefined && entry.listedAt.getTime() < trustedUntil ? 'held' : 'missing';
+    },
+
+    accountId: () => account,
+
+    reports: () =>
+      [...known].map(([region, entry]) => ({
+        region,
+        listedAt: entry.listedAt,
+        keyIds: [...entry.keyIds],
+        failure: entry.failure,
+      })),
+  };
+}
