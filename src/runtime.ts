@@ -93,12 +93,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     signing,
   });
   const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock, signer: signing.name });
-  const coverage = createRegionCoverage({
-    registries,
-    clock,
-    logger,
-    clockSkewSeconds: config.clockSkewSeconds,
-  });
+  const coverage = createRegionCoverage({ registries, clock, logger });
   const rotator = createKeyRotator({
     store,
     registries,

@@ -7,8 +7,8 @@ import type { SigningKeyInfo, StoredSigningKey } from '../domain/signing-key.js'
 /** The current key, ready to sign: parsed and handed to the signer once, never per request. */
 export interface SigningKey extends Es384Signer {
   readonly keyId: string;
-  /** When it became current (unknown for keys stored without it). */
-  readonly activatedAt: Date | undefined;
+  /** When this replica loaded it as its current key (its own clock). */
+  readonly loadedAt: Date;
 }
 
 export interface KeyCacheStatus {
@@ -84,15 +84,13 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
     lastRefreshAt === undefined ? undefined : (clock().getTime() - lastRefreshAt.getTime()) / 1000;
 
   async function load(key: StoredSigningKey): Promise<LoadedKey> {
-    if (current?.info.keyId === key.keyId) {
-      return { ...current, info: key, signing: { ...current.signing, activatedAt: key.activatedAt } };
-    }
+    if (current?.info.keyId === key.keyId) return { ...current, info: key };
     const signer = signing.signerFor(parseSigningKey(key));
     await checkSignsForPublicKey(key, signer);
     const sign = signer.sign.bind(signer);
     return {
       info: key,
-      signing: { keyId: key.keyId, activatedAt: key.activatedAt, sign },
+      signing: { keyId: key.keyId, loadedAt: clock(), sign },
       jwk: await publicJwk(key),
     };
   }

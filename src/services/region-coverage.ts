@@ -24,15 +24,12 @@ export interface RegionCoverage {
   /** Takes a region's listing made elsewhere (the rotator reads every region at each step). */
   record(states: readonly RegionState[]): void;
   /**
-   * Whether `key` (the current signing key) plays in `region`. A listing older than the key's
-   * activation (plus clock skew) still counts as holding it: a key becomes current only after it was
-   * imported into every served region (docs/key-lifecycle.md, invariant 2), and replicas learn of
-   * a new key before their next listing.
+   * Whether `key` (the current signing key) plays in `region`. A listing made before this replica
+   * loaded the key still counts as holding it: a key becomes current only after it was imported
+   * into every served region (docs/key-lifecycle.md, invariant 2), so only a listing made since
+   * (on this replica's own clock, never compared with another's) can show it missing.
    */
-  coverage(
-    region: string | undefined,
-    key: { readonly keyId: string; readonly activatedAt?: Date | undefined },
-  ): Coverage;
+  coverage(region: string | undefined, key: { readonly keyId: string; readonly loadedAt: Date }): Coverage;
   /** The AWS account of our key pairs, from their ARNs; undefined until seen (or offline). */
   accountId(): string | undefined;
   reports(): readonly RegionReport[];
@@ -51,8 +48,6 @@ export function createRegionCoverage(deps: {
   readonly registries: readonly PlaybackKeyRegistry[];
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Tolerance for clocks of replicas that activated a key (CLOCK_SKEW_SECONDS). */
-  readonly clockSkewSeconds: number;
 }): RegionCoverage {
   const known = new Map<string | undefined, Known>(
     deps.registries.map((registry) => [
@@ -107,9 +102,7 @@ export function createRegionCoverage(deps: {
       const entry = known.get(region);
       if (!entry?.listedAt) return 'unknown';
       if (entry.keyIds.has(key.keyId)) return 'held';
-      const trustedUntil =
-        key.activatedAt === undefined ? undefined : key.activatedAt.getTime() + deps.clockSkewSeconds * 1000;
-      return trustedUntil !== undefined && entry.listedAt.getTime() < trustedUntil ? 'held' : 'missing';
+      return entry.listedAt < key.loadedAt ? 'held' : 'missing';
     },
 
     accountId: () => account,

@@ -300,18 +300,18 @@ describe('production mode (Secrets Manager + IVS) against the AWS stand-in', () 
     }
   });
 
-  // Skipped until the service serves several regions (issue 13, IVS_REGIONS): today it imports its
-  // key in the SDK's region only, so with CHANNEL_CHECK=authorized it looks this channel up in
-  // us-west-2 and answers 404 CHANNEL_NOT_FOUND, and without the check it issues a token the oracle
-  // refuses with KEY_PAIR_NOT_IN_CHANNEL_REGION. Unskip once the replicas serve eu-west-1.
-  it.skip('issues tokens that play for a channel in another served region (eu-west-1)', async () => {
+  it('refuses a channel in a region it does not serve (422 CHANNEL_REGION_NOT_SERVED): IVS there holds no key of ours', async () => {
     const european = standIn.ivsIn('eu-west-1').addChannel({ authorized: true });
 
     const response = await post(replicaA, '/v1/playback-tokens', { channelArn: european.arn, viewerId: 'v' });
-    const issued = (await response.json()) as { playbackUrl?: string };
+    const body = (await response.json()) as {
+      code: string;
+      details: { region: string; servedRegions: string[] };
+    };
 
-    expect(response.status).toBe(201);
-    expect(plays(issued)).toMatchObject({ plays: true, reason: 'TOKEN_ACCEPTED' });
+    expect(response.status).toBe(422);
+    expect(body.code).toBe('CHANNEL_REGION_NOT_SERVED');
+    expect(body.details).toMatchObject({ region: 'eu-west-1', servedRegions: ['us-west-2'] });
   });
 
   it('sent IVS and Secrets Manager only requests they accept, and logged no secret', () => {

@@ -4,7 +4,7 @@ import { SCOPES, type Scope } from '../../src/domain/api-keys.js';
 import type { ViewerSessionRevoker } from '../../src/domain/ports.js';
 import { buildHttpApp } from '../../src/http/build-http-app.js';
 import type { ServiceMetrics } from '../../src/http/metrics.js';
-import { assembleRuntime } from '../../src/runtime.js';
+import { assembleRuntime, type Runtime } from '../../src/runtime.js';
 import { createApiKey } from '../../src/services/api-key-factory.js';
 import type { KeyCache } from '../../src/services/key-cache.js';
 import type { KeyRotator } from '../../src/services/key-rotator.js';
@@ -30,7 +30,11 @@ export interface TestApp {
   readonly app: Express;
   readonly clock: ManualClock;
   readonly store: InMemoryKeyStore;
+  /** The registry of the first served region (the only one unless `regions` is given). */
   readonly registry: InMemoryPlaybackKeyRegistry;
+  /** One registry per served region, in order. */
+  readonly registries: readonly InMemoryPlaybackKeyRegistry[];
+  readonly runtime: Runtime;
   readonly logger: RecordingLogger;
   readonly keyCache: KeyCache;
   readonly rotator: KeyRotator;
@@ -42,6 +46,8 @@ export interface TestApp {
 
 export interface TestAppOptions {
   readonly withKey?: boolean;
+  /** IVS_REGIONS: one in-memory registry each (absent: one registry, any region served). */
+  readonly regions?: readonly string[];
   readonly maxTtlSeconds?: number;
   readonly defaultTtlSeconds?: number;
   readonly bodyLimitBytes?: number;
@@ -61,7 +67,8 @@ export interface TestAppOptions {
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const clock = new ManualClock(new Date().toISOString());
   const store = new InMemoryKeyStore();
-  const registry = new InMemoryPlaybackKeyRegistry();
+  const registries = (options.regions ?? [undefined]).map((region) => new InMemoryPlaybackKeyRegistry(region));
+  const registry = registries[0] as InMemoryPlaybackKeyRegistry;
   const logger = new RecordingLogger();
   const apiKeyStore = new InMemoryApiKeyStore();
   const env: Record<string, string> = {
@@ -80,8 +87,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     loadConfig(env),
     {
       store,
-      registries: [registry],
-      servedRegions: undefined,
+      registries,
+      servedRegions: options.regions,
       lock: new InMemoryRotationLock(),
       apiKeyStore,
       channels: new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),
@@ -116,6 +123,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     store,
     registry,
+    registries,
+    runtime,
     logger,
     keyCache,
     rotator,

@@ -88,6 +88,8 @@ export interface IvsState {
    * Throws (ServiceQuotaExceededException, ConflictException) like ImportPlaybackKeyPair would.
    */
   addForeignKeyPair(init?: ForeignKeyPairInit): PlaybackKeyPairRecord;
+  /** Deletes a key pair as a person would in the console; throws ResourceNotFoundException for an unknown ARN. */
+  deleteKeyPair(arn: string): void;
 }
 
 interface StoredKeyPair {
