@@ -67,7 +67,9 @@ export interface TestAppOptions {
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const clock = new ManualClock(new Date().toISOString());
   const store = new InMemoryKeyStore();
-  const registries = (options.regions ?? [undefined]).map((region) => new InMemoryPlaybackKeyRegistry(region));
+  const registries = (options.regions ?? [undefined]).map(
+    (region) => new InMemoryPlaybackKeyRegistry(region),
+  );
   const registry = registries[0] as InMemoryPlaybackKeyRegistry;
   const logger = new RecordingLogger();
   const apiKeyStore = new InMemoryApiKeyStore();
