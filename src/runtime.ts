@@ -19,7 +19,12 @@ import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from './services/
 import { createKeyCache, type KeyCache } from './services/key-cache.js';
 import { type KeyInventory, listKeyInventory } from './services/key-inventory.js';
 import { createKeyRotator, type KeyRotator } from './services/key-rotator.js';
-import { createRegionCoverage, type RegionCoverage } from './services/region-coverage.js';
+import {
+  createRegionCoverage,
+  type RegionCoverage,
+  type RegionHealth,
+  regionHealth,
+} from './services/region-coverage.js';
 import { generateSigningKey } from './services/signing-key-factory.js';
 import { createTokenIssuer, type TokenIssuer } from './services/token-issuer.js';
 import { createTokenReuse } from './services/token-reuse.js';
@@ -53,6 +58,8 @@ export interface Runtime extends Adapters {
   readonly drainPolicy: DrainPolicy;
   /** What every served region's IVS holds, read on a timer and after every rotation step. */
   readonly coverage: RegionCoverage;
+  /** Every served region and whether it holds the current key (`/readyz`, `/metrics`). */
+  regions(): readonly RegionHealth[];
   /** Counts every token outcome; served at /metrics by the server. */
   readonly metrics: ServiceMetrics;
   /** The token issuer with the configured TTL policy, channel check and token reuse. */
@@ -92,12 +99,17 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     maxStalenessSeconds: config.keyMaxStalenessSeconds,
     signing,
   });
-  const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock, signer: signing.name });
   const coverage = createRegionCoverage({ registries, clock, logger });
+  const regions = () => {
+    const status = keyCache.status();
+    return regionHealth(coverage, { keyId: status.currentKeyId, loadedAt: status.currentKeyLoadedAt });
+  };
+  const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock, signer: signing.name, regions });
   const rotator = createKeyRotator({
     store,
     registries,
     onRegions: (states) => coverage.record(states),
+    onRepair: (region) => metrics.countRepair(region),
     lock,
     clock,
     logger,
@@ -137,6 +149,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     authenticator: createApiKeyAuthenticator({ store: apiKeyStore, logger }),
     drainPolicy,
     coverage,
+    regions,
     metrics,
     tokenIssuer,
     inventory: () => listKeyInventory({ store, registries, drainPolicy }),

@@ -5,6 +5,7 @@ import type { ApiKeyAuthenticator } from '../services/api-key-authenticator.js';
 import type { KeyCache } from '../services/key-cache.js';
 import type { KeyInventory } from '../services/key-inventory.js';
 import type { KeyRotator } from '../services/key-rotator.js';
+import type { RegionHealth } from '../services/region-coverage.js';
 import {
   createFailedAttemptLimit,
   createRequestRateLimit,
@@ -37,6 +38,7 @@ export interface HttpServices {
   readonly authenticator: ApiKeyAuthenticator;
   readonly metrics: ServiceMetrics;
   inventory(): Promise<KeyInventory>;
+  regions(): readonly RegionHealth[];
 }
 
 /**
@@ -60,6 +62,7 @@ export function buildHttpApp(
       revoker: services.revoker,
       keys: services.keyCache,
       metrics,
+      regions: () => services.regions(),
       isShuttingDown: options.isShuttingDown,
     }),
     authenticator: services.authenticator,

@@ -1,12 +1,15 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { SignerName } from '../domain/ports.js';
 import type { KeyCacheStatus } from '../services/key-cache.js';
+import type { RegionHealth } from '../services/region-coverage.js';
 import type { TokenOutcome } from '../services/token-issuer.js';
 
 export interface ServiceMetrics {
   readonly registry: Registry;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   countToken(outcome: TokenOutcome): void;
+  /** A current or draining key missing from a region was imported there again. */
+  countRepair(region: string | undefined): void;
 }
 
 /**
@@ -18,6 +21,8 @@ export function createMetrics(deps: {
   readonly clock: () => Date;
   /** The signature implementation in use, exported as `signer_info{signer}`. */
   readonly signer: SignerName;
+  /** Every served region and whether it holds the current key. */
+  readonly regions: () => readonly RegionHealth[];
 }): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -82,6 +87,38 @@ export function createMetrics(deps: {
     },
   });
 
+  const regionLabel = (region: string | undefined) => region ?? 'any';
+  new Gauge({
+    name: 'ivs_region_serving',
+    help: '1 while the region holds the current signing key, so tokens for its channels play; 0 while it does not or has not been read yet (its channels get 503 KEY_NOT_IN_REGION).',
+    labelNames: ['region'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const health of deps.regions()) {
+        this.set({ region: regionLabel(health.region) }, health.currentKey === 'held' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'ivs_region_check_failing',
+    help: "1 while the last attempt to read a served region's key pairs failed (what was known is kept).",
+    labelNames: ['region'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const health of deps.regions()) {
+        this.set({ region: regionLabel(health.region) }, health.failure ? 1 : 0);
+      }
+    },
+  });
+  const repairs = new Counter({
+    name: 'playback_key_repairs_total',
+    help: 'Keys that had to be imported again into a served region (a region added, a key pair deleted by hand).',
+    labelNames: ['region'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     observeRequest(route, method, status, seconds) {
@@ -89,5 +126,6 @@ export function createMetrics(deps: {
       duration.observe({ route, method }, seconds);
     },
     countToken: (outcome) => tokens.inc({ outcome }),
+    countRepair: (region) => repairs.inc({ region: regionLabel(region) }),
   };
 }

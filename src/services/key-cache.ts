@@ -15,6 +15,8 @@ export interface KeyCacheStatus {
   readonly currentKeyId: string | undefined;
   readonly previousKeyId: string | undefined;
   readonly currentKeyCreatedAt: Date | undefined;
+  /** When this replica loaded the current key (its own clock). */
+  readonly currentKeyLoadedAt: Date | undefined;
   readonly lastRefreshAt: Date | undefined;
   readonly lastRefreshFailed: boolean;
   /** Why the last attempt to read the keys failed; undefined once one succeeds. */
@@ -121,6 +123,7 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
         currentKeyId: current?.info.keyId,
         previousKeyId: previous?.info.keyId,
         currentKeyCreatedAt: current?.info.createdAt,
+        currentKeyLoadedAt: current?.signing.loadedAt,
         lastRefreshAt,
         lastRefreshFailed: lastFailure !== undefined,
         lastFailure,

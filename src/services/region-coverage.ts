@@ -116,3 +116,29 @@ export function createRegionCoverage(deps: {
       })),
   };
 }
+
+/** One served region as operators see it (`/readyz`, `/metrics`). */
+export interface RegionHealth {
+  readonly region: string | undefined;
+  /** Whether the current key plays there; `unknown` before the region was first read. */
+  readonly currentKey: Coverage;
+  readonly lastCheckedAt: Date | undefined;
+  /** Why the last read of the region failed (what is known is kept meanwhile). */
+  readonly failure: RegionReport['failure'];
+}
+
+/** Every served region with the current key's coverage there. */
+export function regionHealth(
+  coverage: RegionCoverage,
+  current: { readonly keyId: string | undefined; readonly loadedAt: Date | undefined },
+): RegionHealth[] {
+  return coverage.reports().map((report) => ({
+    region: report.region,
+    currentKey:
+      current.keyId === undefined || current.loadedAt === undefined
+        ? 'unknown'
+        : coverage.coverage(report.region, { keyId: current.keyId, loadedAt: current.loadedAt }),
+    lastCheckedAt: report.listedAt,
+    failure: report.failure,
+  }));
+}

@@ -252,6 +252,34 @@ describe('one deployment serving several IVS regions', () => {
     expect([issued.status, plays(issued)]).toEqual([201, true]);
   });
 
+  it('shows every region in /readyz and /metrics, and stays ready while one region is degraded', async () => {
+    const fault = standIn.faults.add({
+      service: 'ivs',
+      operation: 'ListPlaybackKeyPairs',
+      kind: 'server-error',
+      region: 'eu-west-1',
+    });
+    await service.runtime.coverage.refresh();
+
+    const readiness = await fetch(`${service.url}/readyz`);
+    const body = (await readiness.json()) as {
+      regions: { region: string; currentKey: string; failure?: { code: string } }[];
+      degradedRegions: string[];
+    };
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    standIn.faults.clear(fault);
+
+    expect(readiness.status).toBe(200);
+    expect(body.regions.map((region) => [region.region, region.currentKey])).toEqual(
+      [...REGIONS, 'ca-central-1'].map((region) => [region, 'held']),
+    );
+    expect(body.regions[1]?.failure?.code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(body.degradedRegions).toEqual(['eu-west-1']);
+    expect(metrics).toContain('ivs_region_serving{region="ap-northeast-1"} 1');
+    expect(metrics).toContain('ivs_region_check_failing{region="eu-west-1"} 1');
+    expect(metrics).toMatch(/playback_key_repairs_total\{region="ca-central-1"\} 1/);
+  });
+
   it('sent IVS and Secrets Manager only requests they accept, and logged no secret', () => {
     expect(standIn.rejected()).toEqual([]);
     expect(logger.text()).not.toContain('PRIVATE KEY');

@@ -251,6 +251,7 @@ describe('authorization matrix', () => {
           keyStatus: () => keyCache.status(),
           clock: clock.now,
           signer: signingBackend.name,
+          regions: () => [],
         }),
         logger,
         bodyLimitBytes: 16_384,

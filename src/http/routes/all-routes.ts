@@ -2,6 +2,7 @@ import type { ViewerSessionRevoker } from '../../domain/ports.js';
 import type { KeyCache } from '../../services/key-cache.js';
 import type { KeyInventory } from '../../services/key-inventory.js';
 import type { KeyRotator } from '../../services/key-rotator.js';
+import type { RegionHealth } from '../../services/region-coverage.js';
 import type { TokenIssuer } from '../../services/token-issuer.js';
 import type { OperationHandler } from '../create-app.js';
 import type { ServiceMetrics } from '../metrics.js';
@@ -20,6 +21,7 @@ export function allRoutes(deps: {
   readonly revoker: ViewerSessionRevoker;
   readonly keys: KeyCache;
   readonly metrics: ServiceMetrics;
+  readonly regions: () => readonly RegionHealth[];
   readonly isShuttingDown: () => boolean;
 }): Record<string, OperationHandler> {
   const { contract } = deps;
@@ -33,6 +35,7 @@ export function allRoutes(deps: {
     ...operationalRoutes({
       keys: deps.keys,
       metrics: deps.metrics,
+      regions: deps.regions,
       openApiText: contract.text,
       isShuttingDown: deps.isShuttingDown,
     }),

@@ -1,11 +1,14 @@
 import type { Request, Response } from 'express';
 import type { KeyCache } from '../../services/key-cache.js';
+import type { RegionHealth } from '../../services/region-coverage.js';
 import type { OperationHandler } from '../create-app.js';
 import type { ServiceMetrics } from '../metrics.js';
 
 export function operationalRoutes(deps: {
   readonly keys: KeyCache;
   readonly metrics: ServiceMetrics;
+  /** Every served region and whether it holds the current key. */
+  readonly regions: () => readonly RegionHealth[];
   readonly openApiText: string;
   /** True once shutdown has begun: readiness turns false first, so load balancers drain us. */
   readonly isShuttingDown: () => boolean;
@@ -22,6 +25,7 @@ export function operationalRoutes(deps: {
 
     getReadiness(_req: Request, res: Response) {
       const status = deps.keys.status();
+      const regions = deps.regions();
       const failure = status.lastFailure;
       const reason = deps.isShuttingDown()
         ? 'shutting down'
@@ -41,6 +45,17 @@ export function operationalRoutes(deps: {
           ...(failure ? { lastFailure: { ...failure, at: failure.at.toISOString() } } : {}),
           ...(status.stalenessSeconds === undefined ? {} : { stalenessSeconds: status.stalenessSeconds }),
         },
+        // Readiness needs the current key, not every region: one region down must not take the
+        // replica out of the load balancer for the others. Degraded regions are named instead.
+        regions: regions.map((health) => ({
+          ...(health.region === undefined ? {} : { region: health.region }),
+          currentKey: health.currentKey,
+          ...(health.lastCheckedAt ? { lastCheckedAt: health.lastCheckedAt.toISOString() } : {}),
+          ...(health.failure ? { failure: health.failure } : {}),
+        })),
+        degradedRegions: regions
+          .filter((health) => health.currentKey !== 'held' || health.failure !== undefined)
+          .map((health) => health.region ?? 'any'),
       });
     },
 
