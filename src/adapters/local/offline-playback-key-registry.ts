@@ -149,7 +149,14 @@ function regionOption(region: string | undefined): string {
   return region === undefined ? '' : ` --region ${region}`;
 }
 
-/** The `aws` command that imports the key as the service would: same name, same tags (as JSON). */
+/**
+ * The `aws` command that imports the key as the service would: same name, same tags. The tags use
+ * the CLI's shorthand (`key=value,…`; tag keys may hold `:`), which needs no quotes, so the command
+ * still works when copied out of a JSON log line, where quotes would arrive escaped.
+ */
 function importCommand(keyId: string, publicKeyFile: string, region: string | undefined): string {
-  return `aws ivs import-playback-key-pair${regionOption(region)} --name ${keyId} --public-key-material file://${publicKeyFile} --tags '${JSON.stringify(keyPairTags(keyId))}'`;
+  const tags = Object.entries(keyPairTags(keyId))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  return `aws ivs import-playback-key-pair${regionOption(region)} --name ${keyId} --public-key-material file://${publicKeyFile} --tags ${tags}`;
 }
