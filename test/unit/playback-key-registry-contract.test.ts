@@ -9,7 +9,6 @@ import {
   MANAGED_BY_VALUE,
 } from '../../src/adapters/aws/ivs-playback-key-registry.js';
 import { OfflinePlaybackKeyRegistry } from '../../src/adapters/local/offline-playback-key-registry.js';
-import { keyPairTags } from '../../src/domain/key-pair-tags.js';
 import type { PlaybackKeyRegistry } from '../../src/domain/ports.js';
 import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import { type AwsStandIn, ivsClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
