@@ -324,6 +324,11 @@ describe('UpdateSecretVersionStage', () => {
     );
 
     expect(failure.name).toBe('InvalidParameterException');
+    // Well formed, refused by the state (another client may have moved the label first): not
+    // listed among the invalid requests the tests forbid.
+    expect(standIn.rejected().filter((request) => request.operation === 'UpdateSecretVersionStage')).toEqual(
+      [],
+    );
   });
 
   it('removes AWSPENDING with RemoveFromVersionId alone', async () => {

@@ -10,7 +10,11 @@ export class AwsError extends Error {
   constructor(
     readonly errorType: string,
     message: string,
-    readonly rejectedFor?: RejectionReason,
+    /**
+     * Why the request itself was invalid (listed by `rejected()`); `null` for a well-formed request
+     * that the state refused (another client changed it first), which is not the caller's mistake.
+     */
+    readonly rejectedFor?: RejectionReason | null,
   ) {
     super(message);
   }

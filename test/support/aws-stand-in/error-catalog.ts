@@ -100,7 +100,7 @@ export function ivsError(errorType: IvsErrorName, message: string, rejectedFor?:
 export function secretsManagerError(
   errorType: SecretsManagerErrorName,
   message: string,
-  rejectedFor?: RejectionReason,
+  rejectedFor?: RejectionReason | null,
 ): AwsError {
   return new AwsError(errorType, message, rejectedFor);
 }

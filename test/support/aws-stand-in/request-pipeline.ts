@@ -57,9 +57,12 @@ export async function handleRequest(request: IncomingRequest, deps: PipelineDeps
 
   const fail = (error: AwsError, fault?: string): PipelineOutcome => {
     const reply = endpoint.failure(error, requestId);
+    // null: a well-formed request the state refused (a concurrent change), not an invalid one.
     const rejectedFor =
-      error.rejectedFor ??
-      (endpoint.validationErrorTypes.includes(error.errorType) ? 'validation' : undefined);
+      error.rejectedFor === null
+        ? undefined
+        : (error.rejectedFor ??
+          (endpoint.validationErrorTypes.includes(error.errorType) ? 'validation' : undefined));
     deps.record({
       service,
       operation,

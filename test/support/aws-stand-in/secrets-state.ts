@@ -336,6 +336,8 @@ export class SecretsStore implements SecretsState {
         'InvalidParameterException',
         `The staging label ${stage} is not attached to version ${removeFromVersionId}` +
           (holder === undefined ? '' : `; it is attached to ${holder}`),
+        // Another replica may have moved the label a moment earlier: state, not a malformed request.
+        null,
       );
     }
     if (moveToVersionId === undefined) {
