@@ -14,17 +14,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     'rotate-every': { type: 'string', default: '5' },
     'restart-every': { type: 'string', default: '15' },
+    regions: { type: 'string', default: 'us-west-2,eu-west-1,ap-northeast-1' },
   },
 });
 const seconds = Number(values.seconds);
 console.log(
-  `soak: ${seconds} s, ${values.concurrency} clients, a rotation every ${values['rotate-every']} s, a restart every ${values['restart-every']} s`,
+  `soak: ${seconds} s, ${values.concurrency} clients, a rotation every ${values['rotate-every']} s, a restart every ${values['restart-every']} s, regions ${values.regions}`,
 );
 const report = await runSoak({
   durationMs: seconds * 1000,
   concurrency: Number(values.concurrency),
   rotateEveryMs: Number(values['rotate-every']) * 1000,
   restartEveryMs: Number(values['restart-every']) * 1000,
+  regions: values.regions.split(','),
 });
 const failures =
   report.failedRequests.length +
@@ -47,6 +49,11 @@ console.table({
   'tokens that would not play': report.tokensNotPlaying.length,
   'tokens received after an emergency deleted their key': report.tokensCutByEmergency.receivedAfterDeletion,
   'tokens whose key an emergency deleted before they played': report.tokensCutByEmergency.inFlight,
+  'emergency window, replica A (ms)': report.emergencyWindowMs.a,
+  'emergency window, replica B (ms)': report.emergencyWindowMs.b,
+  ...Object.fromEntries(
+    Object.entries(report.tokensByRegion).map(([region, count]) => [`tokens issued for ${region}`, count]),
+  ),
   'orphaned key pairs': report.orphanedKeyPairs.length,
   'lost private keys': report.lostPrivateKeys.length,
   'AWS requests rejected': report.rejectedAwsRequests.length,

@@ -17,7 +17,7 @@ import { RecordingLogger } from './fakes.js';
 import { productionEnv } from './production-env.js';
 
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
-const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/Soak00000001';
+const channelArnIn = (region: string) => `arn:aws:ivs:${region}:123456789012:channel/Soak00000001`;
 
 export interface SoakOptions {
   readonly durationMs: number;
@@ -27,6 +27,8 @@ export interface SoakOptions {
   readonly rotateEveryMs: number;
   /** Replica B is stopped and started again every this often. */
   readonly restartEveryMs: number;
+  /** IVS_REGIONS; clients spread their requests over a channel in each. Default: us-west-2 alone. */
+  readonly regions?: readonly string[];
 }
 
 export interface SoakReport {
@@ -51,6 +53,13 @@ export interface SoakReport {
    * issue 13 wants bounded), or received before it and played just after.
    */
   readonly tokensCutByEmergency: { readonly receivedAfterDeletion: number; readonly inFlight: number };
+  /**
+   * The emergency window: for tokens a replica signed with a key an emergency rotation had already
+   * deleted, the longest time between the deletion and such a token, per replica (ms).
+   */
+  readonly emergencyWindowMs: { readonly a: number; readonly b: number };
+  /** The regions served, and tokens issued for each. */
+  readonly tokensByRegion: Readonly<Record<string, number>>;
   readonly orphanedKeyPairs: readonly string[];
   readonly lostPrivateKeys: readonly string[];
   /** AWS requests the stand-in refused as invalid: `service operation errorType: message`. */
@@ -58,7 +67,9 @@ export interface SoakReport {
   readonly secretsInLogs: number;
 }
 
+/** One key pair's life in one region's IVS. */
 interface KeyPairLife {
+  readonly region: string;
   readonly keyId: string;
   readonly publicKeyPem: string;
   readonly importedAt: number;
@@ -68,6 +79,8 @@ interface KeyPairLife {
 interface IssuedToken {
   readonly token: string;
   readonly keyId: string;
+  readonly region: string;
+  readonly replica: 'a' | 'b';
   readonly receivedAt: number;
   /** What the playback oracle said right after the token was received, and when. */
   readonly playback: PlaybackDecision;
@@ -84,29 +97,39 @@ interface IssuedToken {
  * no traffic.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const regions = options.regions ?? ['us-west-2'];
+  /** By `<region> <key id>`: a key lives in each region on its own. */
   const lives = new Map<string, KeyPairLife>();
-  const arnToKeyId = new Map<string, string>();
+  const lifeOf = (region: string, keyId: string) => lives.get(`${region} ${keyId}`);
+  const arnToLife = new Map<string, KeyPairLife>();
   let standIn: AwsStandIn | undefined;
   const onRequest = (request: RecordedRequest) => {
-    if (request.status !== 200 || !standIn) return;
+    if (request.status !== 200 || !standIn || request.region === undefined) return;
+    const region = request.region;
     if (request.operation === 'ImportPlaybackKeyPair') {
-      for (const pair of standIn.ivs.keyPairs) {
+      for (const pair of standIn.ivsIn(region).keyPairs) {
         const keyId = pair.tags[KEY_ID_TAG];
-        if (keyId && !lives.has(keyId)) {
-          lives.set(keyId, { keyId, publicKeyPem: pair.publicKeyMaterial, importedAt: request.at.getTime() });
-          arnToKeyId.set(pair.arn, keyId);
+        if (keyId && !lifeOf(region, keyId)) {
+          const life = {
+            region,
+            keyId,
+            publicKeyPem: pair.publicKeyMaterial,
+            importedAt: request.at.getTime(),
+          };
+          lives.set(`${region} ${keyId}`, life);
+          arnToLife.set(pair.arn, life);
         }
       }
     }
     if (request.operation === 'DeletePlaybackKeyPair') {
-      const keyId = arnToKeyId.get((request.input as { arn?: string } | undefined)?.arn ?? '');
-      const life = keyId ? lives.get(keyId) : undefined;
+      const life = arnToLife.get((request.input as { arn?: string } | undefined)?.arn ?? '');
       if (life && life.deletedAt === undefined) life.deletedAt = request.at.getTime();
     }
   };
   standIn = await startAwsStandIn({ onRequest });
   const edge = standIn;
-  edge.ivs.addChannel({ arn: CHANNEL_ARN, authorized: true });
+  for (const region of regions)
+    edge.ivsIn(region).addChannel({ arn: channelArnIn(region), authorized: true });
   const folder = await mkdtemp(join(tmpdir(), 'ipa-soak-'));
   const savedEnv = { ...process.env };
   Object.assign(process.env, standIn.env());
@@ -130,6 +153,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     API_KEY_RATE_LIMIT_PER_SECOND: '100000',
     // Like a load balancer's deregistration delay: the restarted replica keeps serving for a second.
     SHUTDOWN_DELAY_SECONDS: '1',
+    IVS_REGIONS: regions.join(','),
+    REGION_CHECK_SECONDS: '1',
   };
   const loggers: RecordingLogger[] = [];
   const start = async () => {
@@ -163,18 +188,29 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const client = async () => {
     while (running) {
       const id = counter++;
-      const target = id % 2 === 0 || !replicas.b ? replicas.a : replicas.b;
+      const replica = id % 2 === 0 || !replicas.b ? 'a' : 'b';
+      const target = replica === 'a' || !replicas.b ? replicas.a : replicas.b;
+      const region = regions[id % regions.length] as string;
+      const channelArn = channelArnIn(region);
       tokensRequested++;
       try {
         const response = await post(target, '/v1/playback-tokens', {
-          channelArn: CHANNEL_ARN,
+          channelArn,
           viewerId: `viewer-${id}`,
         });
         const body = (await response.json()) as { token?: string; keyId?: string; code?: string };
         if (response.status === 201 && body.token && body.keyId) {
           const receivedAt = Date.now();
-          const playback = edge.play({ channelArn: CHANNEL_ARN, token: body.token });
-          issued.push({ token: body.token, keyId: body.keyId, receivedAt, playback, playedAt: Date.now() });
+          const playback = edge.play({ channelArn, token: body.token });
+          issued.push({
+            token: body.token,
+            keyId: body.keyId,
+            region,
+            replica,
+            receivedAt,
+            playback,
+            playedAt: Date.now(),
+          });
         } else {
           failedRequests.push(`${response.status} ${body.code ?? ''}`);
         }
@@ -232,11 +268,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const badTokens: string[] = [];
   const tokensNotPlaying: string[] = [];
   const tokensCutByEmergency = { receivedAfterDeletion: 0, inFlight: 0 };
+  const emergencyWindowMs = { a: 0, b: 0 };
   for (const token of issued) {
     if (!token.playback.plays) {
-      const life = lives.get(token.keyId);
+      const life = lifeOf(token.region, token.keyId);
       const deletedByEmergencyBeforePlay =
-        token.playback.reason === 'SIGNATURE_NOT_VERIFIED' &&
+        // Deleted from the channel's region (while another region may still hold it for a moment).
+        ['SIGNATURE_NOT_VERIFIED', 'KEY_PAIR_NOT_IN_CHANNEL_REGION'].includes(token.playback.reason) &&
         life?.deletedAt !== undefined &&
         life.deletedAt <= token.playedAt &&
         emergencies.some(
@@ -246,15 +284,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             life.deletedAt <= window.endedAt,
         );
       if (!deletedByEmergencyBeforePlay) tokensNotPlaying.push(`${token.keyId}: ${token.playback.reason}`);
-      else if ((life?.deletedAt ?? 0) <= token.receivedAt) tokensCutByEmergency.receivedAfterDeletion++;
-      else tokensCutByEmergency.inFlight++;
+      else if ((life?.deletedAt ?? 0) <= token.receivedAt) {
+        tokensCutByEmergency.receivedAfterDeletion++;
+        const lag = token.receivedAt - (life?.deletedAt ?? 0);
+        emergencyWindowMs[token.replica] = Math.max(emergencyWindowMs[token.replica], lag);
+      } else tokensCutByEmergency.inFlight++;
     }
   }
   for (const token of issued) {
-    const life = lives.get(token.keyId);
+    const life = lifeOf(token.region, token.keyId);
     const exp = (jwt.decode(token.token) as { exp: number }).exp * 1000;
     if (!life) {
-      badTokens.push(`${token.keyId}: never imported`);
+      badTokens.push(`${token.keyId}: never imported in ${token.region}`);
       continue;
     }
     try {
@@ -266,7 +307,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       badTokens.push(`${token.keyId}: signature does not verify with the imported key`);
     }
     if (life.importedAt > token.receivedAt)
-      badTokens.push(`${token.keyId}: issued before the key was imported`);
+      badTokens.push(`${token.keyId}: issued before the key was imported in ${token.region}`);
     const cutByEmergency = emergencies.some(
       (window) =>
         life.deletedAt !== undefined &&
@@ -275,16 +316,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     );
     if (life.deletedAt !== undefined && life.deletedAt < exp && !cutByEmergency) {
       badTokens.push(
-        `${token.keyId}: deleted from IVS ${exp - life.deletedAt} ms before a token it signed expired`,
+        `${token.keyId}: deleted from IVS in ${token.region} ${exp - life.deletedAt} ms before a token it signed expired`,
       );
     }
   }
 
   const referenced = new Set([keys.current?.keyId, keys.previous?.keyId, keys.pending?.keyId]);
-  const orphanedKeyPairs = standIn.ivs.keyPairs
-    .map((pair) => pair.tags[KEY_ID_TAG])
-    .filter((keyId): keyId is string => keyId !== undefined && !referenced.has(keyId));
-  const lostPrivateKeys = [...lives.keys()].filter((keyId) => !history.some((key) => key.keyId === keyId));
+  const orphanedKeyPairs = regions.flatMap((region) =>
+    standIn
+      .ivsIn(region)
+      .keyPairs.map((pair) => pair.tags[KEY_ID_TAG])
+      .filter((keyId): keyId is string => keyId !== undefined && !referenced.has(keyId))
+      .map((keyId) => `${keyId} in ${region}`),
+  );
+  const lostPrivateKeys = [...new Set([...lives.values()].map((life) => life.keyId))].filter(
+    (keyId) => !history.some((key) => key.keyId === keyId),
+  );
+  const tokensByRegion = Object.fromEntries(
+    regions.map((region) => [region, issued.filter((token) => token.region === region).length]),
+  );
   const logs = loggers.map((logger) => logger.text()).join('\n');
   const secretsInLogs = (
     logs.match(/PRIVATE KEY|ipa_[0-9a-f]{12}_[A-Za-z0-9_-]{43}|eyJ[A-Za-z0-9_-]{10,}\.eyJ/g) ?? []
@@ -309,6 +359,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     tokensPlayed: issued.length,
     tokensNotPlaying,
     tokensCutByEmergency,
+    emergencyWindowMs,
+    tokensByRegion,
     orphanedKeyPairs,
     lostPrivateKeys,
     rejectedAwsRequests,
