@@ -37,20 +37,30 @@ export interface StartOptions {
 
 /**
  * Loads the configuration, wires the service, listens, and keeps keys and API keys fresh:
- * runtime → API keys (a development key on a first local start) → HTTP app → listen → background
- * jobs → first key. `close` undoes them in reverse.
+ * runtime → HTTP app → listen → API keys (a development key on a first local start, shown with the
+ * address actually bound) → background jobs → first key. `close` undoes them in reverse.
  */
 export async function startService(options: StartOptions): Promise<RunningService> {
   const config = loadConfig(options.env, 'server');
   const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
   const runtime = await createRuntime(config, { logger, ...(options.clock ? { clock: options.clock } : {}) });
-  await loadApiKeys(runtime, options.announce ?? ((text: string) => process.stderr.write(`${text}\n`)));
 
   let shuttingDown = false;
   const app = buildHttpApp(runtime, { isShuttingDown: () => shuttingDown });
+  // Listen first: a port already in use stops the start before a development key is made and shown.
   const server = await listen(app, config);
   harden(server, () => shuttingDown);
   const url = urlOf(server);
+  try {
+    await loadApiKeys(
+      runtime,
+      url,
+      options.announce ?? ((text: string) => process.stderr.write(`${text}\n`)),
+    );
+  } catch (error) {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
   logger.info(
     {
       url,
@@ -90,7 +100,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
  * like an empty one). A first start in local mode with no key creates a development key with every
  * scope and shows it once, on the terminal.
  */
-async function loadApiKeys(runtime: Runtime, announce: (text: string) => void): Promise<void> {
+async function loadApiKeys(runtime: Runtime, url: string, announce: (text: string) => void): Promise<void> {
   const { authenticator, config, logger } = runtime;
   await authenticator.reload();
   if (config.mode === 'local' && authenticator.size() === 0) {
@@ -110,7 +120,7 @@ async function loadApiKeys(runtime: Runtime, announce: (text: string) => void): 
         '',
         `  ${key}`,
         '',
-        `Try: curl -s -X POST http://${config.host}:${config.port}/v1/playback-tokens \\`,
+        `Try: curl -s -X POST ${url}/v1/playback-tokens \\`,
         `       -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' \\`,
         `       -d '{"channelArn": "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456"}'`,
         '',

@@ -48,6 +48,18 @@ describe('start-up failures a person can cause', () => {
     );
   });
 
+  it('a first start on a port in use: one line, and no development key made or shown', async () => {
+    const keysDir = join(folder, 'first-start-port');
+
+    const result = await runCli(['serve'], { KEYS_DIR: keysDir, PORT: String(occupiedPort) });
+
+    expect(result.code).toBe(2);
+    expectOneLine(result.stderr, /is already in use .*set PORT to a free port$/);
+    expect(result.stderr).not.toContain('Development API key');
+    const listed = await runCli(['api-keys', 'list'], { KEYS_DIR: keysDir });
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
   it('a CHANNELS_FILE that does not exist', async () => {
     const path = join(folder, 'missing.json');
 
