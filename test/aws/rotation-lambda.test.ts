@@ -165,6 +165,29 @@ describe('Secrets Manager rotation Lambda', () => {
     expect(standIn.secrets.versionIdsToStages(firstSecret)?.[secondToken]).toBeUndefined();
   });
 
+  it('imports into every region of IVS_REGIONS in setSecret, and testSecret refuses while one lacks the key', async () => {
+    env['IVS_REGIONS'] = 'us-west-2,eu-west-1';
+    const token = randomUUID();
+    const ours = (region: string) => standIn.ivsIn(region).keyPairs.filter((pair) => pair.tags[KEY_ID_TAG]);
+    await step('createSecret', token);
+    await step('setSecret', token);
+    const importedIn = [ours('us-west-2').length, ours('eu-west-1').length];
+    const european = ours('eu-west-1')[0];
+    standIn.ivsIn('eu-west-1').deleteKeyPair(european?.arn ?? '');
+
+    const tested = step('testSecret', token);
+
+    await expect(tested).rejects.toThrow(
+      /testSecret failed: KEY_VERIFICATION_FAILED: .* not imported into IVS in eu-west-1/,
+    );
+    expect(importedIn).toEqual([1, 1]);
+    await step('setSecret', token);
+    await step('testSecret', token);
+    await step('finishSecret', token);
+    expect(stages()[token]).toEqual(['AWSCURRENT']);
+    expect([ours('us-west-2').length, ours('eu-west-1').length]).toEqual([1, 1]);
+  });
+
   it('refuses an event that is not a rotation step', async () => {
     await expect(handler({ Step: 'dropTables', SecretId: 'x', ClientRequestToken: 'y' })).rejects.toThrow(
       /not a Secrets Manager rotation event/,

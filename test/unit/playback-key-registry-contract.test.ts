@@ -123,4 +123,44 @@ describe('OfflinePlaybackKeyRegistry', () => {
     expect(tags).toEqual({ [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [KEY_ID_TAG]: key.keyId });
     expect(listed.map((pair) => pair.keyId)).toEqual([key.keyId]);
   });
+
+  it('with IVS_REGIONS, keeps one entry per region in the shared file and prints each region its command', async () => {
+    const logger = new RecordingLogger();
+    const folder = await mkdtemp(join(tmpdir(), 'ipa-registry-'));
+    folders.push(folder);
+    const inRegion = (region: string) =>
+      new OfflinePlaybackKeyRegistry({
+        path: join(folder, 'offline-registry.json'),
+        publicKeyPath: (keyId) => join(folder, `${keyId}.public.pem`),
+        logger,
+        clock: new ManualClock().now,
+        region,
+      });
+    const [oregon, ireland] = [inRegion('us-west-2'), inRegion('eu-west-1')];
+    const key = await generateSigningKey(new Date());
+
+    await oregon.importKey(key);
+    const irelandBefore = await ireland.list();
+    await ireland.importKey(key);
+    await oregon.deleteKeyPair({
+      region: 'us-west-2',
+      arn: undefined,
+      name: key.keyId,
+      keyId: key.keyId,
+      fingerprint: undefined,
+    });
+
+    const commands = logger.entries
+      .map((entry) => String(entry.fields['importCommand'] ?? ''))
+      .filter(Boolean);
+    expect(irelandBefore).toEqual([]);
+    expect(commands.map((command) => /--region (\S+)/.exec(command)?.[1])).toEqual([
+      'us-west-2',
+      'eu-west-1',
+    ]);
+    expect(await oregon.list()).toEqual([]);
+    expect((await ireland.list()).map((pair) => [pair.region, pair.keyId])).toEqual([
+      ['eu-west-1', key.keyId],
+    ]);
+  });
 });
