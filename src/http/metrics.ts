@@ -88,30 +88,28 @@ export function createMetrics(deps: {
   });
 
   const regionLabel = (region: string | undefined) => region ?? 'any';
-  new Gauge({
-    name: 'ivs_region_serving',
-    help: '1 while the region holds the current signing key, so tokens for its channels play; 0 while it does not or has not been read yet (its channels get 503 KEY_NOT_IN_REGION).',
-    labelNames: ['region'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const health of deps.regions()) {
-        this.set({ region: regionLabel(health.region) }, health.currentKey === 'held' ? 1 : 0);
-      }
-    },
-  });
-  new Gauge({
-    name: 'ivs_region_check_failing',
-    help: "1 while the last attempt to read a served region's key pairs failed (what was known is kept).",
-    labelNames: ['region'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const health of deps.regions()) {
-        this.set({ region: regionLabel(health.region) }, health.failure ? 1 : 0);
-      }
-    },
-  });
+  /** A gauge with one sample per served region, read when scraped. */
+  const regionGauge = (name: string, help: string, value: (health: RegionHealth) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['region'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const health of deps.regions()) this.set({ region: regionLabel(health.region) }, value(health));
+      },
+    });
+  regionGauge(
+    'ivs_region_serving',
+    '1 while the region holds the current signing key, so tokens for its channels play; 0 while it does not or has not been read yet (its channels get 503 KEY_NOT_IN_REGION).',
+    (health) => (health.currentKey === 'held' ? 1 : 0),
+  );
+  regionGauge(
+    'ivs_region_check_failing',
+    "1 while the last attempt to read a served region's key pairs failed (what was known is kept).",
+    (health) => (health.failure ? 1 : 0),
+  );
   const repairs = new Counter({
     name: 'playback_key_repairs_total',
     help: 'Keys that had to be imported again into a served region (a region added, a key pair deleted by hand).',

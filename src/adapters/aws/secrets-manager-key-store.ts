@@ -10,6 +10,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { ServiceError } from '../../domain/errors.js';
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../../domain/key-pair-tags.js';
 import type { KeySet, KeyStore } from '../../domain/ports.js';
 import {
   isValidKeyId,
@@ -32,7 +33,8 @@ const PREVIOUS_SINCE_TAG = 'ivs-playback-auth:previous-since';
 const PREVIOUS_CURRENT_SINCE_TAG = 'ivs-playback-auth:previous-current-since';
 /** Only the latest retirement is remembered; older retired keys list without a retiredAt. */
 const RETIRED_TAG = 'ivs-playback-auth:last-retired';
-export const MANAGED_BY_TAG = { Key: 'managed-by', Value: 'ivs-playback-auth' };
+/** The secret carries the same ownership tag as the key pairs (domain/key-pair-tags.ts). */
+const SECRET_OWNER_TAG = { Key: MANAGED_BY_TAG, Value: MANAGED_BY_VALUE };
 /** The `format` field of every secret value this service writes. */
 export const SECRET_VALUE_FORMAT = 'ivs-playback-auth/signing-key';
 
@@ -287,7 +289,7 @@ export class SecretsManagerKeyStore implements KeyStore {
           Description:
             'ECDSA P-384 playback signing keys of ivs-playback-auth (managed; do not edit by hand)',
           SecretString: PLACEHOLDER,
-          Tags: [MANAGED_BY_TAG],
+          Tags: [SECRET_OWNER_TAG],
         }),
       );
     } catch (error) {

@@ -1,7 +1,7 @@
 import { type ApiKeyRecord, checkChannelPattern, SCOPES } from '../../domain/api-keys.js';
 import type { ApiKeyStore } from '../../domain/ports.js';
 import { readJsonDocument, writeFileAtomic } from './atomic-file.js';
-import { shapeCheck } from './json-shape.js';
+import { shapeCheck, versionedList } from './json-shape.js';
 
 /**
  * `API_KEYS_FILE`: `{"version": 1, "keys": [{id, name?, sha256, scopes, channels?, createdAt}]}`,
@@ -38,29 +38,21 @@ export class FileApiKeyStore implements ApiKeyStore {
   }
 }
 
-const checkApiKeysFile = shapeCheck<{ version: 1; keys: ApiKeyRecord[] }>({
-  type: 'object',
-  required: ['version', 'keys'],
-  properties: {
-    version: { const: 1 },
-    keys: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'sha256', 'scopes', 'createdAt'],
-        properties: {
-          id: { type: 'string', pattern: '^[0-9a-f]{12}$' },
-          name: { type: 'string' },
-          sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-          scopes: { type: 'array', items: { enum: [...SCOPES] } },
-          channels: { type: 'array', items: { type: 'string' } },
-          rateLimitPerSecond: { type: 'number', exclusiveMinimum: 0 },
-          createdAt: { type: 'string', format: 'date-time' },
-        },
-      },
+const checkApiKeysFile = shapeCheck<{ version: 1; keys: ApiKeyRecord[] }>(
+  versionedList('keys', {
+    type: 'object',
+    required: ['id', 'sha256', 'scopes', 'createdAt'],
+    properties: {
+      id: { type: 'string', pattern: '^[0-9a-f]{12}$' },
+      name: { type: 'string' },
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      scopes: { type: 'array', items: { enum: [...SCOPES] } },
+      channels: { type: 'array', items: { type: 'string' } },
+      rateLimitPerSecond: { type: 'number', exclusiveMinimum: 0 },
+      createdAt: { type: 'string', format: 'date-time' },
     },
-  },
-});
+  }),
+);
 
 function parseApiKeys(document: unknown): ApiKeyRecord[] {
   return checkApiKeysFile(document).keys.map(

@@ -11,7 +11,7 @@ import {
   type StoredSigningKey,
 } from '../../domain/signing-key.js';
 import { readFileIfExists, readJsonDocument, writeFileAtomic } from './atomic-file.js';
-import { shapeCheck } from './json-shape.js';
+import { shapeCheck, versionedList } from './json-shape.js';
 
 /**
  * Local-mode key custody in a folder (`KEYS_DIR`, default `./keys`):
@@ -173,30 +173,22 @@ interface IndexRecord {
 }
 
 const date = { type: 'string', format: 'date-time' };
-const checkIndex = shapeCheck<{ version: 1; keys: IndexRecord[] }>({
-  type: 'object',
-  required: ['version', 'keys'],
-  properties: {
-    version: { const: 1 },
-    keys: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['keyId', 'state', 'fingerprint', 'publicKeyPem', 'createdAt'],
-        properties: {
-          keyId: { type: 'string', pattern: KEY_ID_PATTERN },
-          state: { enum: [...STATES] },
-          fingerprint: { type: 'string' },
-          publicKeyPem: { type: 'string' },
-          createdAt: date,
-          activatedAt: date,
-          deactivatedAt: date,
-          retiredAt: date,
-        },
-      },
+const checkIndex = shapeCheck<{ version: 1; keys: IndexRecord[] }>(
+  versionedList('keys', {
+    type: 'object',
+    required: ['keyId', 'state', 'fingerprint', 'publicKeyPem', 'createdAt'],
+    properties: {
+      keyId: { type: 'string', pattern: KEY_ID_PATTERN },
+      state: { enum: [...STATES] },
+      fingerprint: { type: 'string' },
+      publicKeyPem: { type: 'string' },
+      createdAt: date,
+      activatedAt: date,
+      deactivatedAt: date,
+      retiredAt: date,
     },
-  },
-});
+  }),
+);
 
 function parseIndex(document: unknown): SigningKeyInfo[] {
   const optionalDate = (value: string | undefined) => (value === undefined ? undefined : new Date(value));

@@ -37,3 +37,12 @@ function describe(error: ErrorObject): string {
   }
   return `${subject} ${error.message ?? 'is not valid'}`;
 }
+
+/** The schema of local mode's files: `{"version": 1, "<field>": [item, …]}`. */
+export function versionedList(field: string, item: SchemaObject): SchemaObject {
+  return {
+    type: 'object',
+    required: ['version', field],
+    properties: { version: { const: 1 }, [field]: { type: 'array', items: item } },
+  };
+}

@@ -4,7 +4,7 @@ import { keyPairTags } from '../../domain/key-pair-tags.js';
 import type { Clock, Logger, PlaybackKeyRegistry, RegisteredKeyPair } from '../../domain/ports.js';
 import { KEY_ID_PATTERN } from '../../domain/signing-key.js';
 import { readJsonDocument, writeFileAtomic } from './atomic-file.js';
-import { shapeCheck } from './json-shape.js';
+import { shapeCheck, versionedList } from './json-shape.js';
 
 interface OfflineEntry {
   readonly keyId: string;
@@ -115,25 +115,17 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
   }
 }
 
-const checkOfflineRegistry = shapeCheck<{ version: 1; keyPairs: OfflineEntry[] }>({
-  type: 'object',
-  required: ['version', 'keyPairs'],
-  properties: {
-    version: { const: 1 },
-    keyPairs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['keyId', 'publishedAt'],
-        properties: {
-          keyId: { type: 'string', pattern: KEY_ID_PATTERN },
-          region: { type: 'string' },
-          publishedAt: { type: 'string', format: 'date-time' },
-        },
-      },
+const checkOfflineRegistry = shapeCheck<{ version: 1; keyPairs: OfflineEntry[] }>(
+  versionedList('keyPairs', {
+    type: 'object',
+    required: ['keyId', 'publishedAt'],
+    properties: {
+      keyId: { type: 'string', pattern: KEY_ID_PATTERN },
+      region: { type: 'string' },
+      publishedAt: { type: 'string', format: 'date-time' },
     },
-  },
-});
+  }),
+);
 
 function toPair(entry: OfflineEntry): RegisteredKeyPair {
   return {
