@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { generateSigningKey } from './adapters/crypto/p384-keys.js';
 import { createAdaptersForConfig } from './adapters-for-config.js';
 import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
@@ -25,7 +26,6 @@ import {
   type RegionHealth,
   regionHealth,
 } from './services/region-coverage.js';
-import { generateSigningKey } from './services/signing-key-factory.js';
 import { createTokenIssuer, type TokenIssuer } from './services/token-issuer.js';
 import { createTokenReuse } from './services/token-reuse.js';
 
@@ -115,6 +115,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     logger,
     drainPolicy,
     generateKey: generateSigningKey,
+    signing,
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
     // Local mode's lock file serialises rotations across processes; Secrets Manager replicas rely
     // on the store's token collision and on not taking over a fresh pending key of another replica.

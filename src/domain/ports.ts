@@ -1,6 +1,5 @@
-import type { KeyObject } from 'node:crypto';
 import type { ApiKeyRecord } from './api-keys.js';
-import type { NewSigningKey, SigningKeyInfo, StoredSigningKey } from './signing-key.js';
+import type { NewSigningKey, PrivateKeyPem, SigningKeyInfo, StoredSigningKey } from './signing-key.js';
 
 /** The keys that can sign or verify. A store holds at most one of each. */
 export interface KeySet {
@@ -138,13 +137,24 @@ export type SignerName = 'nettle' | 'openssl';
 /** SIGNER: `auto` = Nettle when it is built and passes its self-test, else OpenSSL. */
 export type SignerChoice = 'auto' | SignerName;
 
+/** A key pair as stored: what a signer is prepared from (the private half never prints itself). */
+export interface SigningKeyPair {
+  readonly keyId: string;
+  readonly privateKey: PrivateKeyPem;
+  /** SPKI PEM: the public half IVS was given. */
+  readonly publicKeyPem: string;
+}
+
 /** A signature implementation, chosen once at start (SIGNER). */
 export interface SigningBackend {
   readonly name: SignerName;
   /** For logs: the library and its version. */
   readonly description: string;
-  /** Prepares a signer for an ECDSA P-384 private key; throws when the key cannot be used. */
-  signerFor(privateKey: KeyObject): Es384Signer;
+  /**
+   * Prepares a signer for a stored key: parses it (KEY_STORE_CORRUPT unless ECDSA P-384) and checks
+   * that its signatures verify under its stored public half (KEY_VERIFICATION_FAILED otherwise).
+   */
+  signerFor(key: SigningKeyPair): Promise<Es384Signer>;
 }
 
 export type Clock = () => Date;

@@ -1,4 +1,3 @@
-import { createPrivateKey, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { exportJWK, importSPKI, type JWK } from 'jose';
 import { isServiceError, ServiceError } from '../domain/errors.js';
 import type { Clock, Es384Signer, KeyStore, Logger, SigningBackend } from '../domain/ports.js';
@@ -87,8 +86,15 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
 
   async function load(key: StoredSigningKey): Promise<LoadedKey> {
     if (current?.info.keyId === key.keyId) return { ...current, info: key };
-    const signer = signing.signerFor(parseSigningKey(key));
-    await checkSignsForPublicKey(key, signer);
+    const signer = await signing.signerFor(key).catch((error: unknown) => {
+      // A stored key whose halves do not match is a corrupt store: never sign with it.
+      if (isServiceError(error) && error.code === 'KEY_VERIFICATION_FAILED') {
+        throw new ServiceError('KEY_STORE_CORRUPT', `${error.message}; refusing to sign with it`, {
+          cause: error,
+        });
+      }
+      throw error;
+    });
     const sign = signer.sign.bind(signer);
     return {
       info: key,
@@ -180,31 +186,6 @@ function describeFailure(error: unknown, at: Date): KeyReadFailure {
     ...(typeof awsError === 'string' ? { awsError } : {}),
     at,
   };
-}
-
-function parseSigningKey(key: StoredSigningKey): KeyObject {
-  const privateKey = createPrivateKey({ key: key.privateKey.reveal(), format: 'pem' });
-  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
-    throw new ServiceError('KEY_STORE_CORRUPT', `signing key ${key.keyId} is not an ECDSA P-384 private key`);
-  }
-  return privateKey;
-}
-
-/**
- * Signs a probe and verifies it, with OpenSSL, under the key's stored public half, the one IVS was
- * given: a private key that does not match it (or a signer that is broken) would make every token
- * one that IVS refuses, so it never becomes the signing key.
- */
-async function checkSignsForPublicKey(key: StoredSigningKey, signer: Es384Signer): Promise<void> {
-  const probe = Buffer.from(`ivs-playback-auth key check ${key.keyId}`);
-  const signature = await signer.sign(probe);
-  const publicKey = createPublicKey(key.publicKeyPem);
-  if (!verify('sha384', probe, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)) {
-    throw new ServiceError(
-      'KEY_STORE_CORRUPT',
-      `signing key ${key.keyId}: its signatures do not verify under its stored public key; refusing to sign with it`,
-    );
-  }
 }
 
 async function publicJwk(key: SigningKeyInfo): Promise<JWK> {

@@ -1,4 +1,3 @@
-import { importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import { ServiceError } from '../domain/errors.js';
 import {
   type DrainPolicy,
@@ -6,7 +5,15 @@ import {
   type RegionState,
   type RotationStep,
 } from '../domain/key-lifecycle.js';
-import type { Clock, KeySet, KeyStore, Logger, PlaybackKeyRegistry, RotationLock } from '../domain/ports.js';
+import type {
+  Clock,
+  KeySet,
+  KeyStore,
+  Logger,
+  PlaybackKeyRegistry,
+  RotationLock,
+  SigningBackend,
+} from '../domain/ports.js';
 import type { NewSigningKey, StoredSigningKey } from '../domain/signing-key.js';
 
 export interface RotationResult {
@@ -53,6 +60,8 @@ export interface KeyRotatorDeps {
   readonly logger: Logger;
   readonly drainPolicy: DrainPolicy;
   readonly generateKey: (createdAt: Date) => Promise<NewSigningKey>;
+  /** Signs a probe with a key and verifies it under its public half (KEY_VERIFICATION_FAILED). */
+  readonly signing: Pick<SigningBackend, 'signerFor'>;
   /** Names this process in the rotation lock. */
   readonly owner: string;
   /** Called with every fresh reading of the served regions (the region coverage keeps it). */
@@ -223,7 +232,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
       case 'promote-pending': {
         if (!pending || pending.keyId !== step.key.keyId)
           throw new Error('pending key vanished during rotation');
-        await verifyKeyPair(pending);
+        await deps.signing.signerFor(pending);
         await store.promotePending(step.key.keyId, now);
         logger.info(
           { keyId: step.key.keyId, arns: step.pairs.map(({ pair }) => pair.arn) },
@@ -298,7 +307,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
               `testSecret: key ${pending.keyId} is not imported into IVS${missing.map((state) => inRegion(state.region)).join(',')}`,
             );
           }
-          await verifyKeyPair(pending);
+          await deps.signing.signerFor(pending);
           return;
         }
         case 'finishSecret': {
@@ -325,22 +334,4 @@ async function listRegions(registries: readonly PlaybackKeyRegistry[]): Promise<
 
 function inRegion(region: string | undefined): string {
   return region === undefined ? '' : ` in ${region}`;
-}
-
-/** Signs a probe token with the private key and verifies it with the public key that was published. */
-async function verifyKeyPair(key: StoredSigningKey): Promise<void> {
-  try {
-    const privateKey = await importPKCS8(key.privateKey.reveal(), 'ES384');
-    const publicKey = await importSPKI(key.publicKeyPem, 'ES384');
-    const probe = await new SignJWT({ probe: key.keyId })
-      .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
-      .sign(privateKey);
-    await jwtVerify(probe, publicKey, { algorithms: ['ES384'] });
-  } catch (error) {
-    throw new ServiceError(
-      'KEY_VERIFICATION_FAILED',
-      `key ${key.keyId}: the private key does not match the published public key`,
-      { cause: error },
-    );
-  }
 }

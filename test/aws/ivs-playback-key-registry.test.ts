@@ -5,7 +5,7 @@ import {
   MANAGED_BY_TAG,
   MANAGED_BY_VALUE,
 } from '../../src/adapters/aws/ivs-playback-key-registry.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
+import { generateSigningKey } from '../../src/adapters/crypto/p384-keys.js';
 import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
 import { RecordingLogger } from '../support/fakes.js';
 import { serviceErrorOf } from '../support/service-errors.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerKeyStore } from '../../src/adapters/aws/secrets-manager-key-store.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
+import { generateSigningKey } from '../../src/adapters/crypto/p384-keys.js';
 import { type AwsStandIn, secretsManagerClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
 import { keyStoreContract } from '../support/key-store-contract.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../src/adapters/crypto/p384-keys.js';
 import type { KeyStore } from '../../src/domain/ports.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const T1 = new Date('2026-01-01T01:00:00.000Z');

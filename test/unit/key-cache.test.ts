@@ -1,9 +1,9 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { translateAwsError } from '../../src/adapters/aws/aws-error.js';
+import { asSigningBackend, generateSigningKey } from '../../src/adapters/crypto/p384-keys.js';
 import type { SigningBackend } from '../../src/domain/ports.js';
 import { createKeyCache } from '../../src/services/key-cache.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import { InMemoryKeyStore, ManualClock, RecordingLogger } from '../support/fakes.js';
 import { signingBackend } from '../support/signing.js';
 
@@ -128,11 +128,11 @@ describe('key cache', () => {
   });
 
   it('refuses a key when the signer produces signatures that do not verify', async () => {
-    const broken: SigningBackend = {
+    const broken = asSigningBackend({
       name: 'nettle',
       description: 'broken (test)',
       signerFor: () => ({ sign: async () => Buffer.alloc(96, 7) }),
-    };
+    });
     const { store, cache } = await setup(broken);
     store.records.push({ ...(await generateSigningKey(new Date())), state: 'current' });
 
@@ -143,9 +143,9 @@ describe('key cache', () => {
     let prepared = 0;
     const counting: SigningBackend = {
       ...signingBackend,
-      signerFor(privateKey) {
+      signerFor(key) {
         prepared++;
-        return signingBackend.signerFor(privateKey);
+        return signingBackend.signerFor(key);
       },
     };
     const { store, cache } = await setup(counting);

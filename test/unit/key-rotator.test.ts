@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../src/adapters/crypto/p384-keys.js';
 import { type DrainPolicy, drainSeconds } from '../../src/domain/key-lifecycle.js';
 import type { PlaybackKeyRegistry } from '../../src/domain/ports.js';
 import { createKeyCache } from '../../src/services/key-cache.js';
 import { createKeyRotator } from '../../src/services/key-rotator.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import {
   InMemoryKeyStore,
   InMemoryPlaybackKeyRegistry,
@@ -37,6 +37,7 @@ function setup() {
     logger,
     drainPolicy: POLICY,
     generateKey: generateSigningKey,
+    signing: signingBackend,
     owner: 'test',
     onKeysChanged: () => cache.refresh(),
   });

@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../src/adapters/crypto/p384-keys.js';
 import { FileKeyStore } from '../../src/adapters/local/file-key-store.js';
 import type { KeyStore } from '../../src/domain/ports.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import { InMemoryKeyStore } from '../support/fakes.js';
 import { keyStoreContract } from '../support/key-store-contract.js';
 

@@ -8,9 +8,9 @@ import {
   MANAGED_BY_TAG,
   MANAGED_BY_VALUE,
 } from '../../src/adapters/aws/ivs-playback-key-registry.js';
+import { generateSigningKey } from '../../src/adapters/crypto/p384-keys.js';
 import { OfflinePlaybackKeyRegistry } from '../../src/adapters/local/offline-playback-key-registry.js';
 import type { PlaybackKeyRegistry } from '../../src/domain/ports.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import { type AwsStandIn, ivsClientFor, startAwsStandIn } from '../support/aws-stand-in/index.js';
 import { InMemoryPlaybackKeyRegistry, ManualClock, RecordingLogger } from '../support/fakes.js';
 

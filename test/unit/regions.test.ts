@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../src/adapters/crypto/p384-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { ServiceError } from '../../src/domain/errors.js';
 import { type DrainPolicy, drainSeconds } from '../../src/domain/key-lifecycle.js';
@@ -13,7 +14,6 @@ import {
   regionalChannelDirectory,
   regionalViewerSessionRevoker,
 } from '../../src/services/regional-routing.js';
-import { generateSigningKey } from '../../src/services/signing-key-factory.js';
 import {
   InMemoryKeyStore,
   InMemoryPlaybackKeyRegistry,
@@ -22,6 +22,7 @@ import {
   MapChannelDirectory,
   RecordingLogger,
 } from '../support/fakes.js';
+import { signingBackend } from '../support/signing.js';
 
 const POLICY: DrainPolicy = { maxTtlSeconds: 600, clockSkewSeconds: 60, maxSigningStalenessSeconds: 300 };
 const REGIONS = ['us-west-2', 'eu-west-1', 'ap-northeast-1'];
@@ -40,6 +41,7 @@ function setup() {
     logger,
     drainPolicy: POLICY,
     generateKey: generateSigningKey,
+    signing: signingBackend,
     owner: 'test',
     onRepair: (region) => repairs.push(region),
   });

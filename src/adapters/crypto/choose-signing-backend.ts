@@ -1,7 +1,8 @@
-import { generateKeyPairSync, verify } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import type { Logger, SignerChoice, SigningBackend } from '../../domain/ports.js';
 import { loadNettleSigningBackend } from './nettle-signing-backend.js';
 import { opensslSigningBackend } from './openssl-signing-backend.js';
+import { asSigningBackend, type Es384Backend, verifiesUnder } from './p384-keys.js';
 
 /**
  * Picks the signature implementation once at start. Nettle must first sign with a throwaway key
@@ -12,13 +13,13 @@ import { opensslSigningBackend } from './openssl-signing-backend.js';
 export async function chooseSigningBackend(
   choice: SignerChoice,
   logger: Logger,
-  loadNettle: () => SigningBackend = loadNettleSigningBackend,
+  loadNettle: () => Es384Backend = loadNettleSigningBackend,
 ): Promise<SigningBackend> {
-  if (choice === 'openssl') return opensslSigningBackend;
+  if (choice === 'openssl') return asSigningBackend(opensslSigningBackend);
   try {
     const nettle = loadNettle();
     await selfTest(nettle);
-    return nettle;
+    return asSigningBackend(nettle);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (choice === 'nettle') throw new Error(`SIGNER=nettle, but ${reason}`);
@@ -26,15 +27,15 @@ export async function chooseSigningBackend(
       { reason },
       'signing with OpenSSL (node:crypto), several times the CPU a token: the Nettle signer is not available',
     );
-    return opensslSigningBackend;
+    return asSigningBackend(opensslSigningBackend);
   }
 }
 
-async function selfTest(backend: SigningBackend): Promise<void> {
+async function selfTest(backend: Es384Backend): Promise<void> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
   const input = Buffer.from(`ivs-playback-auth self-test of the ${backend.name} signer`);
   const signature = await backend.signerFor(privateKey).sign(input);
-  if (!verify('sha384', input, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)) {
+  if (!verifiesUnder(publicKey, input, signature)) {
     throw new Error(`the ${backend.name} signer failed its self-test: OpenSSL does not verify its signature`);
   }
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { SigningBackend } from '../../domain/ports.js';
+import type { Es384Backend } from './p384-keys.js';
 
 /** An imported private key inside the addon (opaque to JS). */
 declare const nettleKey: unique symbol;
@@ -30,7 +30,7 @@ const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/nettle_e
  * on the libuv threadpool like node:crypto's callback sign. Throws, saying why, when the addon is
  * not built or cannot load (no C compiler or Nettle headers at build time, no libnettle at run time).
  */
-export function loadNettleSigningBackend(): SigningBackend {
+export function loadNettleSigningBackend(): Es384Backend {
   if (!existsSync(ADDON_PATH)) {
     throw new Error(
       `the Nettle signer is not built (${ADDON_PATH} is missing); npm run build compiles it where a C compiler and Nettle's headers are installed (Debian/Ubuntu: apt-get install nettle-dev)`,

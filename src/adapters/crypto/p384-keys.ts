@@ -1,0 +1,127 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  type KeyObject,
+  randomBytes,
+  verify,
+} from 'node:crypto';
+import { promisify } from 'node:util';
+import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose';
+import { ServiceError } from '../../domain/errors.js';
+import type { Es384Signer, SignerName, SigningBackend, SigningKeyPair } from '../../domain/ports.js';
+import { type NewSigningKey, PrivateKeyPem } from '../../domain/signing-key.js';
+
+/**
+ * Everything the service does with ECDSA P-384 key material, in one place: generating keys,
+ * parsing stored PEM, fingerprints, and the one check that a private key signs for its public key.
+ * The rest of the code only handles PEM text (and `PrivateKeyPem`, which never prints itself).
+ */
+
+/** A signature implementation over a parsed private key (the Nettle addon, or node:crypto). */
+export interface Es384Backend {
+  readonly name: SignerName;
+  /** For logs: the library and its version. */
+  readonly description: string;
+  /** Prepares a signer for an ECDSA P-384 private key; throws when the key cannot be used. */
+  signerFor(privateKey: KeyObject): Es384Signer;
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * Key ids sort by creation time and are valid IVS key pair names (`[a-zA-Z0-9-_]`, ≤ 128):
+ * `ipa-20261128t163500z-3f9a1c2b`.
+ */
+export function newKeyId(createdAt: Date): string {
+  const stamp = createdAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'z')
+    .toLowerCase();
+  return `ipa-${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+/** RFC 7638 thumbprint of a public key: the fingerprint shown in listings and logs. */
+export async function fingerprintOf(publicKeyPem: string): Promise<string> {
+  const publicKey = await importSPKI(publicKeyPem, 'ES384', { extractable: true });
+  return calculateJwkThumbprint(await exportJWK(publicKey), 'sha256');
+}
+
+/** Generates an ECDSA P-384 key pair: private key as PKCS#8 PEM, public key as SPKI PEM. */
+export async function generateSigningKey(createdAt: Date): Promise<NewSigningKey> {
+  const { privateKey, publicKey } = await generateKeyPairAsync('ec', {
+    namedCurve: 'P-384',
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return {
+    keyId: newKeyId(createdAt),
+    fingerprint: await fingerprintOf(publicKey),
+    publicKeyPem: publicKey,
+    privateKey: new PrivateKeyPem(privateKey),
+    createdAt,
+  };
+}
+
+/** Parses a stored private key; KEY_STORE_CORRUPT unless it is an ECDSA P-384 key. */
+export function parseP384PrivateKey(pem: PrivateKeyPem, keyId: string): KeyObject {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: pem.reveal(), format: 'pem' });
+  } catch (error) {
+    throw new ServiceError(
+      'KEY_STORE_CORRUPT',
+      `signing key ${keyId}: the private key is not a readable PEM key`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
+    throw new ServiceError('KEY_STORE_CORRUPT', `signing key ${keyId} is not an ECDSA P-384 private key`);
+  }
+  return privateKey;
+}
+
+/** Whether `signature` (raw R‖S) over `input` verifies under `publicKey`, checked with OpenSSL. */
+export function verifiesUnder(
+  publicKey: KeyObject | string,
+  input: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
+  return verify('sha384', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+}
+
+/**
+ * Signs a probe with `signer` and verifies it, with OpenSSL, under `publicKeyPem` (the public key
+ * IVS is given): a private key that does not match it, or a broken signer, would make every token
+ * one that IVS refuses. Throws KEY_VERIFICATION_FAILED.
+ */
+export async function verifyKeyPair(signer: Es384Signer, publicKeyPem: string, keyId: string): Promise<void> {
+  const probe = Buffer.from(`ivs-playback-auth key check ${keyId}`);
+  const signature = await signer.sign(probe);
+  if (!verifiesUnder(publicKeyPem, probe, signature)) {
+    throw new ServiceError(
+      'KEY_VERIFICATION_FAILED',
+      `signing key ${keyId}: its signatures do not verify under its stored public key`,
+    );
+  }
+}
+
+/**
+ * The SigningBackend port over a signature implementation: every key is parsed here and checked
+ * against its stored public half before anything signs with it.
+ */
+export function asSigningBackend(backend: Es384Backend): SigningBackend {
+  return {
+    name: backend.name,
+    description: backend.description,
+    async signerFor(key: SigningKeyPair) {
+      const signer = backend.signerFor(parseP384PrivateKey(key.privateKey, key.keyId));
+      await verifyKeyPair(signer, key.publicKeyPem, key.keyId);
+      return signer;
+    },
+  };
+}
