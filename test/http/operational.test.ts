@@ -48,6 +48,38 @@ describe('operational routes', () => {
     for (const response of responses) expectToMatchSpec(response, 'get', '/readyz');
   });
 
+  it('GET /readyz is 503 until a served region is known to hold the key, and ready while one region lacks it', async () => {
+    const nowhere = await buildTestApp({ regions: ['us-west-2', 'eu-west-1'] });
+    for (const registry of nowhere.registries) registry.pairs.splice(0);
+    nowhere.clock.advance(1);
+    await nowhere.runtime.coverage.refresh();
+    const degraded = await buildTestApp({ regions: ['us-west-2', 'eu-west-1'] });
+    degraded.registries[1]?.pairs.splice(0);
+    degraded.clock.advance(1);
+    await degraded.runtime.coverage.refresh();
+
+    const [notServing, oneRegionDown] = await Promise.all([
+      request(nowhere.app).get('/readyz'),
+      request(degraded.app).get('/readyz'),
+    ]);
+
+    expect(oneRegionDown.status).toBe(200);
+    expect(oneRegionDown.body).toMatchObject({
+      regions: [
+        { region: 'us-west-2', currentKey: 'held' },
+        { region: 'eu-west-1', currentKey: 'missing' },
+      ],
+      degradedRegions: ['eu-west-1'],
+    });
+    expectToMatchSpec(oneRegionDown, 'get', '/readyz');
+    expect([notServing.status, notServing.body.reason]).toEqual([
+      503,
+      'no served region is confirmed yet to hold the signing key (IVS not read yet, or it lacks the key everywhere)',
+    ]);
+    expect(notServing.body.degradedRegions).toEqual(['us-west-2', 'eu-west-1']);
+    expectToMatchSpec(notServing, 'get', '/readyz');
+  });
+
   it('GET /readyz says why no key could be loaded: the AWS operation and error name', async () => {
     const context = await buildTestApp({ withKey: false });
     const regionMissing = new Error('Region is missing');

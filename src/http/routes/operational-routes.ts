@@ -33,7 +33,9 @@ export function operationalRoutes(deps: {
           ? `no signing key loaded yet${failure ? `: ${failure.message}` : ''}`
           : !status.ready
             ? 'the signing key has not been re-read from the key store for too long'
-            : undefined;
+            : !regions.some((health) => health.currentKey === 'held')
+              ? 'no served region is confirmed yet to hold the signing key (IVS not read yet, or it lacks the key everywhere)'
+              : undefined;
       res.setHeader('Cache-Control', 'no-store');
       res.status(reason ? 503 : 200).json({
         status: reason ? 'not-ready' : 'ready',
@@ -45,8 +47,9 @@ export function operationalRoutes(deps: {
           ...(failure ? { lastFailure: { ...failure, at: failure.at.toISOString() } } : {}),
           ...(status.stalenessSeconds === undefined ? {} : { stalenessSeconds: status.stalenessSeconds }),
         },
-        // Readiness needs the current key, not every region: one region down must not take the
-        // replica out of the load balancer for the others. Degraded regions are named instead.
+        // Readiness needs the current key in at least one region, not in every region: one region
+        // down must not take the replica out of the load balancer for the others, so degraded
+        // regions are named instead.
         regions: regions.map((health) => ({
           ...(health.region === undefined ? {} : { region: health.region }),
           currentKey: health.currentKey,
