@@ -50,7 +50,7 @@ export interface SoakReport {
   /**
    * Tokens refused only because an emergency rotation had deleted their key: received after the
    * deletion (a replica still signing with the deleted key until it re-reads its keys, the window
-   * issue 13 wants bounded), or received before it and played just after.
+   * the soak bounds by emergencyWindowMs), or received before it and played just after.
    */
   readonly tokensCutByEmergency: { readonly receivedAfterDeletion: number; readonly inFlight: number };
   /**
