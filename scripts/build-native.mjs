@@ -32,7 +32,10 @@ const skip = (reason) => {
 };
 
 const addon = join(native, 'build/Release/nettle_es384.node');
-const sources = [join(native, 'nettle_es384.c'), join(native, 'binding.gyp'), fileURLToPath(import.meta.url)];
+const sources = [
+  ...['nettle_es384.c', 'es384_sign.c', 'es384_sign.h', 'binding.gyp'].map((file) => join(native, file)),
+  fileURLToPath(import.meta.url),
+];
 if (existsSync(addon) && sources.every((source) => statSync(source).mtimeMs <= statSync(addon).mtimeMs)) {
   process.exit(0);
 }
