@@ -265,20 +265,25 @@ static napi_status make_failure(napi_env env, const char *reason, napi_value arg
  * Back on the JS thread: calls callback(error, signature). During teardown (a Worker terminated
  * with signatures in flight, or the process exiting) no JS can run and no one waits for the
  * result: it is dropped. Any other failure to make the result fails this call (make_failure);
- * only if not even an error can be made or the callback cannot be called is the result lost,
- * and the process does not end either way.
+ * only if not even an error can be made, or the callback cannot be reached or called, is the
+ * result lost, and the process does not end either way.
  */
 static void complete_sign(napi_env env, napi_status status, void *data) {
   SignJob *job = data;
   napi_value callback, global, argv[2];
-  napi_status made = napi_get_reference_value(env, job->callback, &callback);
-  if (made == napi_ok) made = napi_get_global(env, &global);
-  if (made == napi_ok) made = make_result(env, status, job, argv);
+  /* Without the callback and `this` there is no one to deliver anything to. */
+  if (napi_get_reference_value(env, job->callback, &callback) != napi_ok || callback == NULL ||
+      napi_get_global(env, &global) != napi_ok) {
+    free_job(env, job);
+    return;
+  }
+  napi_status made = make_result(env, status, job, argv);
   if (made != napi_ok) {
     char reason[256];
     const napi_extended_error_info *info = NULL;
     napi_get_last_error_info(env, &info); /* before tearing_down's calls overwrite it */
-    snprintf(reason, sizeof reason, "%s", info && info->error_message ? info->error_message : "unknown Node-API error");
+    snprintf(reason, sizeof reason, "%s",
+             info && info->error_message ? info->error_message : "unknown Node-API error");
     if (!tearing_down(env, made)) made = make_failure(env, reason, argv);
   }
   /* An exception thrown by the callback surfaces as an uncaught exception, as with node:crypto. */

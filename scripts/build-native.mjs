@@ -1,4 +1,4 @@
-// Part of `npm run build`: compiles the Nettle signer (native/nettle_es384.c) with node-gyp into
+// Part of `npm run build`: compiles the Nettle signer (native/*.c, see binding.gyp) with node-gyp into
 // native/build/Release/nettle_es384.node. It is optional: where no C compiler, Python (for
 // node-gyp) or Nettle's headers are installed, this prints why and exits 0, and the service signs
 // with OpenSSL (node:crypto) instead, several times slower (see README, "Performance").

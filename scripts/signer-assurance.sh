@@ -6,9 +6,10 @@
 #     signed when the random source fails (native/test/residue.c), also under ASan, UBSan and
 #     LeakSanitizer;
 #  3. sanitizers: the signer's tests against the addon built with ASan and UBSan (as in CI);
-#  4. stress and hostile arguments against that addon (scripts/signer-assurance/stress.ts);
+#  4. stress and hostile arguments against that addon, with LeakSanitizer on
+#     (scripts/signer-assurance/stress.ts);
 #  5. nonce statistics over 100,000 signatures (scripts/signer-assurance/nonces.ts).
-# Needs what the addon needs (a C compiler, nettle-dev) and valgrind; about five minutes on two cores.
+# Needs what the addon needs (a C compiler, nettle-dev) and valgrind; about two minutes on two cores.
 # SIGNATURES=… and NONCES=… change the counts of 4 and 5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,17 +50,18 @@ step 'sanitizers (the signer tests against the ASan+UBSan addon)'
 bash scripts/signer-assurance/sanitizers.sh | tee "$out/sanitizers.log"
 summary+=("$(grep -E '^sanitizers: passed' "$out/sanitizers.log") $(grep -E 'Tests ' "$out/sanitizers.log" | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ')")
 
-step 'stress and hostile arguments (ASan+UBSan addon)'
+step 'stress and hostile arguments (ASan+UBSan addon, LeakSanitizer on)'
 LD_PRELOAD="$(cc -print-file-name=libasan.so)" \
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS="suppressions=$PWD/native/test/lsan-node.supp" \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   NETTLE_ES384_ADDON="$PWD/native/build-sanitize/nettle_es384.node" \
   node --expose-gc --import tsx scripts/signer-assurance/stress.ts "${SIGNATURES:-20000}" 2>&1 | tee "$out/stress.log"
-if grep -qE 'ERROR: AddressSanitizer|runtime error:' "$out/stress.log"; then
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$out/stress.log"; then
   echo 'signer-assurance: FAILED: sanitizer reports in the stress run' >&2
   exit 1
 fi
 summary+=("$(grep -E '^stress: hostile' "$out/stress.log" | cut -c1-400)")
-summary+=("$(grep -E '^stress: [0-9]+ signatures' "$out/stress.log")")
+summary+=("$(grep -E '^stress: [0-9]+ signatures' "$out/stress.log") (ASan+UBSan+LeakSanitizer: no reports)")
 
 step 'nonce statistics'
 node --import tsx scripts/signer-assurance/nonces.ts "${NONCES:-100000}" | tee "$out/nonces.log"
