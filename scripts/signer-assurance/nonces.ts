@@ -4,14 +4,14 @@
 // (test/signer/nonce-statistics.ts). Exit status 1 when any bound is exceeded.
 //
 //   node --import tsx scripts/signer-assurance/nonces.ts [signatures]
-import { generateKeyPairSync, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
 import { loadNettleSigningBackend } from '../../src/adapters/crypto/nettle-signing-backend.js';
-import { ADDON_PATH } from '../../test/signer/nettle-addon.js';
+import { ADDON_PATH, p384Pair } from '../../test/signer/nettle-addon.js';
 import { describeReport, nonceReport, recoverNonce } from '../../test/signer/nonce-statistics.js';
 
 const SIGNATURES = Number(process.argv[2] ?? 100_000);
 const BATCH = 2_000;
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+const { privateKey, publicKey } = p384Pair();
 const d = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
 const signer = loadNettleSigningBackend(ADDON_PATH).signerFor(privateKey);
 

@@ -8,10 +8,10 @@
 //    with no R seen twice.
 //
 //   node --expose-gc --import tsx scripts/signer-assurance/stress.ts [signatures]
-import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { type KeyObject, verify } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
-import { ADDON_PATH } from '../../test/signer/nettle-addon.js';
+import { ADDON_PATH, p384Pair } from '../../test/signer/nettle-addon.js';
 
 type Addon = {
   importKey(...args: unknown[]): object;
@@ -32,7 +32,7 @@ const coordinates = (privateKey: KeyObject) => {
   const jwk = privateKey.export({ format: 'jwk' });
   return ['d', 'x', 'y'].map((name) => Buffer.from(String(jwk[name as 'd']), 'base64url'));
 };
-const pair = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+const pair = p384Pair();
 const [d, x, y] = coordinates(pair.privateKey) as [Buffer, Buffer, Buffer];
 const key = addon.importKey(d, x, y);
 
@@ -99,7 +99,7 @@ console.log(`stress: hostile arguments: ${[...seen].map(([what, times]) => `${wh
 
 // Signatures in flight on keys nothing in JS holds any more, with collections throughout.
 const keys = Array.from({ length: 8 }, () => {
-  const generated = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const generated = p384Pair();
   return { publicKey: generated.publicKey, coordinates: coordinates(generated.privateKey) };
 });
 const results: { index: number; error: Error | null; signature: Buffer }[] = [];

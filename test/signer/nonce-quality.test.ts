@@ -1,8 +1,8 @@
-import { generateKeyPairSync, randomBytes, verify } from 'node:crypto';
+import { randomBytes, verify } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadNettleSigningBackend } from '../../src/adapters/crypto/nettle-signing-backend.js';
-import { ADDON_PATH } from './nettle-addon.js';
+import { ADDON_PATH, p384Pair } from './nettle-addon.js';
 import { describeReport, nonceReport, P384_ORDER, recoverNonce } from './nonce-statistics.js';
 
 const uniformNonces = (count: number) =>
@@ -33,7 +33,7 @@ describe('nonce statistics (the checks themselves)', () => {
 // or repeating random source shows up here long before anyone could exploit it.
 describe.skipIf(!existsSync(ADDON_PATH))('Nettle signer nonces', () => {
   it('are distinct, in range and evenly spread over 2,000 signatures, which all verify', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const { privateKey, publicKey } = p384Pair();
     const d = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
     const signer = loadNettleSigningBackend(ADDON_PATH).signerFor(privateKey);
     const inputs = Array.from({ length: 2000 }, (_, index) => Buffer.from(`token ${index % 7}`));

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ADDON_PATH } from './nettle-addon.js';
+import { ADDON_PATH, P384_PAIR_EXPRESSION } from './nettle-addon.js';
 
 // Signatures still on the threadpool when their JS environment goes away: the addon must drop
 // their results quietly (no one waits for them), not abort the whole process. Each case runs in a
@@ -14,12 +14,12 @@ describe.skipIf(!existsSync(ADDON_PATH))('Nettle signer: results that can no lon
       killSignal: 'SIGKILL',
       env: { ...process.env, NETTLE_ES384_ADDON: ADDON_PATH },
     });
-  // The key is made in the main thread: a Worker that generated its own (node:crypto's KeyGenJob)
-  // can deadlock in node's own teardown on Node 20, which would hide what is tested here.
+  // The key is made in the main thread and parsed from PEM (see p384Pair): node 20's key-generation
+  // job can deadlock a thread when it is collected, which would hide what is tested here.
   const keyAndAddon = `
-    const { generateKeyPairSync, verify } = require('node:crypto');
+    const { verify } = require('node:crypto');
     const addon = require(process.env.NETTLE_ES384_ADDON);
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const { privateKey, publicKey } = ${P384_PAIR_EXPRESSION};
     const jwk = privateKey.export({ format: 'jwk' });
     const coordinates = ['d', 'x', 'y'].map((name) => Buffer.from(jwk[name], 'base64url'));
     const key = addon.importKey(...coordinates);

@@ -11,7 +11,7 @@ import { chooseSigningBackend } from '../../src/adapters/crypto/choose-signing-b
 import { loadNettleSigningBackend } from '../../src/adapters/crypto/nettle-signing-backend.js';
 import { opensslSigningBackend } from '../../src/adapters/crypto/openssl-signing-backend.js';
 import type { SigningBackend } from '../../src/domain/ports.js';
-import { ADDON_PATH, preloading } from '../signer/nettle-addon.js';
+import { ADDON_PATH, P384_PAIR_EXPRESSION, p384Pair, preloading } from '../signer/nettle-addon.js';
 import { RecordingLogger } from '../support/fakes.js';
 
 function tryLoadNettle(): SigningBackend | undefined {
@@ -25,7 +25,7 @@ function tryLoadNettle(): SigningBackend | undefined {
 const nettle = tryLoadNettle();
 
 function p384(): { privateKey: KeyObject; publicKey: KeyObject } {
-  return generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  return p384Pair();
 }
 
 function verifies(publicKey: KeyObject, input: Uint8Array, signature: Uint8Array): boolean {
@@ -239,10 +239,11 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
 
       it('rejects the signature (ERR_NETTLE_ENTROPY), and signs again once the source works', () => {
         const result = runWithShim(`
-          const { generateKeyPairSync, verify } = await import('node:crypto');
+          const { verify } = await import('node:crypto');
+          const require = (await import('node:module')).createRequire(import.meta.url);
           const modules = ${modules};
           const { loadNettleSigningBackend } = await import(modules.nettle);
-          const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+          const { privateKey, publicKey } = ${P384_PAIR_EXPRESSION};
           const signer = loadNettleSigningBackend(modules.addon).signerFor(privateKey);
           process.env.FAIL_ENTROPY = '1';
           const failed = await signer.sign(Buffer.from('input')).then(() => 'signed', (error) => error.code + ': ' + error.message);
@@ -261,11 +262,11 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
 
       it('refuses to import keys, and SIGNER=auto chooses OpenSSL, saying why', () => {
         const result = runWithShim(`
-          const { generateKeyPairSync } = await import('node:crypto');
+          const require = (await import('node:module')).createRequire(import.meta.url);
           const modules = ${modules};
           const { loadNettleSigningBackend } = await import(modules.nettle);
           const { chooseSigningBackend } = await import(modules.choose);
-          const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+          const { privateKey } = ${P384_PAIR_EXPRESSION};
           process.env.FAIL_ENTROPY = '1';
           let imported;
           try { loadNettleSigningBackend(modules.addon).signerFor(privateKey); imported = 'imported'; } catch (error) { imported = error.code; }
@@ -376,9 +377,9 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
       // works; the addon's own reference must keep the key alive until each signature is done.
       const script = `
         const { createRequire } = require('node:module');
-        const { generateKeyPairSync, verify } = require('node:crypto');
+        const { verify } = require('node:crypto');
         const addon = require(${JSON.stringify(ADDON_PATH)});
-        const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+        const { privateKey, publicKey } = ${P384_PAIR_EXPRESSION};
         const jwk = privateKey.export({ format: 'jwk' });
         const bytes = (text) => Buffer.from(text, 'base64url');
         // Large inputs keep the threadpool busy (hashing) long enough for collections to happen.
