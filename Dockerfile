@@ -29,7 +29,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build-native.mjs ./scripts/
-COPY native/binding.gyp native/nettle_es384.c ./native/
+COPY native/binding.gyp native/nettle_es384.c native/es384_sign.c native/es384_sign.h ./native/
 COPY src ./src
 # The image must sign with Nettle: fail the build rather than ship one that silently falls back to
 # OpenSSL at several times the CPU a token (SIGNER=openssl at run time still chooses OpenSSL).

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "nettle_es384",
-      "sources": ["nettle_es384.c"],
+      "sources": ["nettle_es384.c", "es384_sign.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-Wall", "-Wextra", "-Werror=implicit-function-declaration"],
       "libraries": ["-lhogweed", "-lnettle", "-lgmp"],

@@ -14,19 +14,15 @@
  *                                      libuv threadpool; callback(error, R‖S as a 96-byte Buffer).
  *   nettleVersion                      "major.minor" of the Nettle library loaded.
  *
- * Secrets: this file keeps the private scalar only in the key's Nettle storage, overwritten before
- * it is freed, and no error message contains key material (the JS side still holds the key's PEM,
- * as it does for OpenSSL; Nettle's scratch space on the pool thread's stack is not wiped). Nonces
- * come from getentropy() (the kernel CSPRNG, glibc ≥ 2.25, macOS ≥ 10.12) for every signature; if
- * it ever fails, the signature is discarded and the callback gets an error (ERR_NETTLE_ENTROPY),
- * never a signature made with a predictable nonce. importKey fails the same way up front when
- * getentropy does not work at all, so the service's start-up self-test falls back to OpenSSL.
+ * This file is the Node-API glue; es384_sign.c holds the key and nonce handling. Secrets: the
+ * private scalar lives only in the key's Nettle storage, overwritten before it is freed; each
+ * signature's nonce and Nettle's scratch space live in the job's own memory and are overwritten
+ * as soon as the signature is made; no error message contains key material (the JS side still
+ * holds the key's PEM, as it does for OpenSSL). Nonces come from getentropy() (the kernel CSPRNG)
+ * for every signature; if it fails, nothing is signed and the callback gets ERR_NETTLE_ENTROPY.
+ * importKey fails the same way up front when getentropy does not work at all, so the service's
+ * start-up self-test falls back to OpenSSL.
  */
-#include <gmp.h>
-#include <nettle/bignum.h>
-#include <nettle/ecc-curve.h>
-#include <nettle/ecc.h>
-#include <nettle/ecdsa.h>
 #include <nettle/sha2.h>
 #include <nettle/version.h>
 #include <node_api.h>
@@ -34,11 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <unistd.h>
 
-#define COORDINATE_BYTES 48
-#define SIGNATURE_BYTES (2 * COORDINATE_BYTES)
-#define GETENTROPY_MAX 256
+#include "es384_sign.h"
 
 /* Marks externals made by importKey, so sign() refuses anything else. */
 static const napi_type_tag KEY_TAG = {0x6970612d65733338ULL, 0x342d6e6574746c65ULL};
@@ -48,18 +41,15 @@ typedef struct {
 } Key;
 
 typedef struct {
-  int failed;
-} Entropy;
-
-typedef struct {
   napi_async_work work;
   napi_ref key_ref;  /* keeps the key alive while the job runs */
   napi_ref callback; /* the JS callback */
   const Key *key;
   size_t input_length;
   uint8_t *input;
-  uint8_t signature[SIGNATURE_BYTES];
-  int entropy_failed;
+  uint8_t signature[ES384_SIGNATURE_BYTES];
+  es384_status status;
+  mp_limb_t nonce_work[]; /* es384_work_limbs(): the nonce and Nettle's scratch, wiped after use */
 } SignJob;
 
 #define CHECK(env, call)                                                                           \
@@ -90,40 +80,10 @@ static void throw_last_error(napi_env env, const char *call) {
   throw_message(env, message);
 }
 
-/*
- * nettle_random_func: the kernel CSPRNG, in the chunks getentropy() allows. Nettle draws the nonce
- * by rejection sampling (it draws again until 0 < k < q), so on failure this must still return an
- * acceptable value or the loop would never end: it returns 0x01 bytes and marks the job failed,
- * and the signature made with that known nonce is discarded, never returned.
- */
-static void fill_random(void *context, size_t length, uint8_t *destination) {
-  Entropy *entropy = context;
-  while (length > 0) {
-    size_t chunk = length < GETENTROPY_MAX ? length : GETENTROPY_MAX;
-    if (entropy->failed || getentropy(destination, chunk) != 0) {
-      entropy->failed = 1;
-      memset(destination, 0x01, chunk);
-    }
-    destination += chunk;
-    length -= chunk;
-  }
-}
-
 static void wipe_and_clear_scalar(struct ecc_scalar *scalar) {
-  /* ecc_scalar_clear frees without overwriting: wipe the limbs first. */
-  volatile mp_limb_t *limbs = scalar->p;
-  mp_size_t count = ecc_size(scalar->ecc);
-  for (mp_size_t index = 0; index < count; index++) limbs[index] = 0;
+  /* ecc_scalar_clear frees through GMP's allocator, which es384_sign.c makes wipe; wipe anyway. */
+  es384_wipe(scalar->p, (size_t)ecc_size(scalar->ecc) * sizeof(mp_limb_t));
   ecc_scalar_clear(scalar);
-}
-
-static void wipe_and_clear_mpz(mpz_t value) {
-  size_t count = mpz_size(value);
-  if (count > 0) {
-    volatile mp_limb_t *limbs = mpz_limbs_modify(value, (mp_size_t)count);
-    for (size_t index = 0; index < count; index++) limbs[index] = 0;
-  }
-  mpz_clear(value);
 }
 
 static void finalize_key(napi_env env, void *data, void *hint) {
@@ -172,9 +132,9 @@ static int bytes_argument(napi_env env, napi_value value, const char *name, cons
 static int coordinate_argument(napi_env env, napi_value value, const char *name, const uint8_t **bytes) {
   size_t length = 0;
   if (!bytes_argument(env, value, name, bytes, &length)) return 0;
-  if (length != COORDINATE_BYTES) {
+  if (length != ES384_COORDINATE_BYTES) {
     char message[96];
-    snprintf(message, sizeof message, "%s must be %d bytes (a P-384 coordinate)", name, COORDINATE_BYTES);
+    snprintf(message, sizeof message, "%s must be %d bytes (a P-384 coordinate)", name, ES384_COORDINATE_BYTES);
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", message);
     return 0;
   }
@@ -199,40 +159,19 @@ static napi_value import_key(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
-  const struct ecc_curve *curve = nettle_get_secp_384r1();
   Key *key = malloc(sizeof *key);
   if (key == NULL) {
     napi_throw_error(env, "ERR_MEMORY_ALLOCATION_FAILED", "nettle_es384: out of memory");
     return NULL;
   }
-  ecc_scalar_init(&key->scalar, curve);
-
-  mpz_t d, x, y, derived_x, derived_y;
-  mpz_inits(d, x, y, derived_x, derived_y, NULL);
-  nettle_mpz_set_str_256_u(d, COORDINATE_BYTES, d_bytes);
-  nettle_mpz_set_str_256_u(x, COORDINATE_BYTES, x_bytes);
-  nettle_mpz_set_str_256_u(y, COORDINATE_BYTES, y_bytes);
-  int in_range = ecc_scalar_set(&key->scalar, d);
-  wipe_and_clear_mpz(d);
-
-  int matches = 0;
-  if (in_range) {
-    /* The public point must be d·G: the key we sign with is the one whose public half IVS has. */
-    struct ecc_point derived;
-    ecc_point_init(&derived, curve);
-    ecc_point_mul_g(&derived, &key->scalar);
-    ecc_point_get(&derived, derived_x, derived_y);
-    ecc_point_clear(&derived);
-    matches = mpz_cmp(x, derived_x) == 0 && mpz_cmp(y, derived_y) == 0;
-  }
-  mpz_clears(x, y, derived_x, derived_y, NULL);
-
-  if (!in_range || !matches) {
+  ecc_scalar_init(&key->scalar, es384_curve());
+  es384_status status = es384_import(&key->scalar, d_bytes, x_bytes, y_bytes);
+  if (status != ES384_OK) {
     wipe_and_clear_scalar(&key->scalar);
     free(key);
     napi_throw_error(env, "ERR_INVALID_KEY",
-                     in_range ? "the P-384 public point is not d·G for this private key"
-                              : "the P-384 private scalar is out of range");
+                     status == ES384_OUT_OF_RANGE ? "the P-384 private scalar is out of range"
+                                                  : "the P-384 public point is not d·G for this private key");
     return NULL;
   }
 
@@ -255,17 +194,7 @@ static void execute_sign(napi_env env, void *data) {
   sha384_init(&hash);
   sha384_update(&hash, job->input_length, job->input);
   sha384_digest(&hash, sizeof digest, digest);
-
-  Entropy entropy = {0};
-  struct dsa_signature signature;
-  dsa_signature_init(&signature);
-  ecdsa_sign(&job->key->scalar, &entropy, fill_random, sizeof digest, digest, &signature);
-  job->entropy_failed = entropy.failed;
-  if (!entropy.failed) {
-    nettle_mpz_get_str_256(COORDINATE_BYTES, job->signature, signature.r);
-    nettle_mpz_get_str_256(COORDINATE_BYTES, job->signature + COORDINATE_BYTES, signature.s);
-  }
-  dsa_signature_clear(&signature);
+  job->status = es384_sign(&job->key->scalar, digest, es384_getentropy, job->nonce_work, job->signature);
 }
 
 static void free_job(napi_env env, SignJob *job) {
@@ -276,46 +205,89 @@ static void free_job(napi_env env, SignJob *job) {
   free(job);
 }
 
+static napi_status make_error(napi_env env, const char *code, const char *message, napi_value *error) {
+  napi_value code_value, message_value;
+  napi_status status;
+  if ((status = napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value)) != napi_ok ||
+      (status = napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &message_value)) != napi_ok) {
+    return status;
+  }
+  return napi_create_error(env, code_value, message_value, error);
+}
+
+/* (error, signature) for the callback: the 96-byte signature, or an error saying why there is none. */
+static napi_status make_result(napi_env env, napi_status status, const SignJob *job, napi_value argv[2]) {
+  const char *failure = status == napi_cancelled          ? "the signature was cancelled"
+                        : status != napi_ok               ? "the signature job failed"
+                        : job->status != ES384_OK         ? "could not read random bytes for the ECDSA nonce"
+                                                          : NULL;
+  napi_status made;
+  if (failure != NULL) {
+    const char *code = status != napi_ok ? "ERR_NETTLE_SIGN" : "ERR_NETTLE_ENTROPY";
+    if ((made = make_error(env, code, failure, &argv[0])) != napi_ok) return made;
+    return napi_get_undefined(env, &argv[1]);
+  }
+  void *copy;
+  if ((made = napi_get_null(env, &argv[0])) != napi_ok) return made;
+  return napi_create_buffer_copy(env, ES384_SIGNATURE_BYTES, job->signature, &copy, &argv[1]);
+}
+
 /*
- * Back on the JS thread: calls callback(error, signature). A result that cannot be delivered (out
- * of memory) would leave the caller waiting forever, so that ends the process, as node would.
+ * Node-API < 10 reports "JS cannot run" (a Worker or the process tearing down) as
+ * napi_pending_exception with no exception pending; 10 and later as napi_cannot_run_js.
+ */
+static bool tearing_down(napi_env env, napi_status status) {
+  bool pending = false;
+  return status == napi_cannot_run_js ||
+         (status == napi_pending_exception && napi_is_exception_pending(env, &pending) == napi_ok &&
+          !pending);
+}
+
+/*
+ * When the result cannot be made (the JS heap or memory is exhausted), the call fails instead:
+ * with the exception that prevented it, else with ERR_NETTLE_SIGN naming the Node-API error
+ * (`reason`). Returns the status of the last attempt; argv is ready when it is napi_ok.
+ */
+static napi_status make_failure(napi_env env, const char *reason, napi_value argv[2]) {
+  char message[320];
+  bool pending = false;
+  napi_status made;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+      napi_get_and_clear_last_exception(env, &argv[0]) == napi_ok) {
+    return napi_get_undefined(env, &argv[1]);
+  }
+  snprintf(message, sizeof message, "the signature's result could not be delivered: %s", reason);
+  if ((made = make_error(env, "ERR_NETTLE_SIGN", message, &argv[0])) != napi_ok) return made;
+  return napi_get_undefined(env, &argv[1]);
+}
+
+/*
+ * Back on the JS thread: calls callback(error, signature). During teardown (a Worker terminated
+ * with signatures in flight, or the process exiting) no JS can run and no one waits for the
+ * result: it is dropped. Any other failure to make the result fails this call (make_failure);
+ * only if not even an error can be made, or the callback cannot be reached or called, is the
+ * result lost, and the process does not end either way.
  */
 static void complete_sign(napi_env env, napi_status status, void *data) {
   SignJob *job = data;
   napi_value callback, global, argv[2];
-  const char *code = status != napi_ok     ? "ERR_NETTLE_SIGN"
-                     : job->entropy_failed ? "ERR_NETTLE_ENTROPY"
-                                           : NULL;
-  const char *failure = status == napi_cancelled ? "the signature was cancelled"
-                        : status != napi_ok      ? "the signature job failed"
-                        : job->entropy_failed    ? "could not read random bytes for the ECDSA nonce"
-                                                 : NULL;
-  int ready = napi_get_reference_value(env, job->callback, &callback) == napi_ok &&
-              napi_get_global(env, &global) == napi_ok;
-  if (ready && failure) {
-    napi_value code_value, message;
-    ready = napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value) == napi_ok &&
-            napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &message) == napi_ok &&
-            napi_create_error(env, code_value, message, &argv[0]) == napi_ok &&
-            napi_get_undefined(env, &argv[1]) == napi_ok;
-  } else if (ready) {
-    void *copy;
-    ready = napi_get_null(env, &argv[0]) == napi_ok &&
-            napi_create_buffer_copy(env, SIGNATURE_BYTES, job->signature, &copy, &argv[1]) == napi_ok;
-  }
-  if (!ready) {
-    const napi_extended_error_info *info = NULL;
-    napi_get_last_error_info(env, &info);
-    /* While Node shuts down nothing can run JS any more, and no one waits for the result. */
-    if (info == NULL || info->error_code != napi_cannot_run_js) {
-      napi_fatal_error("nettle_es384", NAPI_AUTO_LENGTH, "could not deliver a signature's result",
-                       NAPI_AUTO_LENGTH);
-    }
+  /* Without the callback and `this` there is no one to deliver anything to. */
+  if (napi_get_reference_value(env, job->callback, &callback) != napi_ok || callback == NULL ||
+      napi_get_global(env, &global) != napi_ok) {
     free_job(env, job);
     return;
   }
+  napi_status made = make_result(env, status, job, argv);
+  if (made != napi_ok) {
+    char reason[256];
+    const napi_extended_error_info *info = NULL;
+    napi_get_last_error_info(env, &info); /* before tearing_down's calls overwrite it */
+    snprintf(reason, sizeof reason, "%s",
+             info && info->error_message ? info->error_message : "unknown Node-API error");
+    if (!tearing_down(env, made)) made = make_failure(env, reason, argv);
+  }
   /* An exception thrown by the callback surfaces as an uncaught exception, as with node:crypto. */
-  napi_call_function(env, global, callback, 2, argv, NULL);
+  if (made == napi_ok) napi_call_function(env, global, callback, 2, argv, NULL);
   free_job(env, job);
 }
 
@@ -340,7 +312,7 @@ static napi_value sign(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
-  SignJob *job = calloc(1, sizeof *job);
+  SignJob *job = calloc(1, sizeof *job + es384_work_limbs() * sizeof(mp_limb_t));
   /* The input is copied: the caller may reuse its buffer before the threadpool gets to it. */
   uint8_t *copy = job ? malloc(input_length > 0 ? input_length : 1) : NULL;
   if (job == NULL || copy == NULL) {
@@ -378,6 +350,11 @@ static napi_value sign(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   napi_value function, version;
+  if (es384_curve() == NULL) {
+    napi_throw_error(env, "ERR_NETTLE_UNSUPPORTED",
+                     "nettle_es384: this Nettle's secp384r1 does not have the limb layout this addon was written for");
+    return NULL;
+  }
   CHECK(env, napi_create_function(env, "importKey", NAPI_AUTO_LENGTH, import_key, NULL, &function));
   CHECK(env, napi_set_named_property(env, exports, "importKey", function));
   CHECK(env, napi_create_function(env, "sign", NAPI_AUTO_LENGTH, sign, NULL, &function));

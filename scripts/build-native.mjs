@@ -1,4 +1,4 @@
-// Part of `npm run build`: compiles the Nettle signer (native/nettle_es384.c) with node-gyp into
+// Part of `npm run build`: compiles the Nettle signer (native/*.c, see binding.gyp) with node-gyp into
 // native/build/Release/nettle_es384.node. It is optional: where no C compiler, Python (for
 // node-gyp) or Nettle's headers are installed, this prints why and exits 0, and the service signs
 // with OpenSSL (node:crypto) instead, several times slower (see README, "Performance").
@@ -32,7 +32,10 @@ const skip = (reason) => {
 };
 
 const addon = join(native, 'build/Release/nettle_es384.node');
-const sources = [join(native, 'nettle_es384.c'), join(native, 'binding.gyp'), fileURLToPath(import.meta.url)];
+const sources = [
+  ...['nettle_es384.c', 'es384_sign.c', 'es384_sign.h', 'binding.gyp'].map((file) => join(native, file)),
+  fileURLToPath(import.meta.url),
+];
 if (existsSync(addon) && sources.every((source) => statSync(source).mtimeMs <= statSync(addon).mtimeMs)) {
   process.exit(0);
 }

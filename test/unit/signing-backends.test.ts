@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compactVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +11,12 @@ import { chooseSigningBackend } from '../../src/adapters/crypto/choose-signing-b
 import { loadNettleSigningBackend } from '../../src/adapters/crypto/nettle-signing-backend.js';
 import { opensslSigningBackend } from '../../src/adapters/crypto/openssl-signing-backend.js';
 import type { Es384Backend } from '../../src/adapters/crypto/p384-keys.js';
+import { ADDON_PATH, P384_PAIR_EXPRESSION, p384Pair, preloading } from '../signer/nettle-addon.js';
 import { RecordingLogger } from '../support/fakes.js';
-
-const ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/nettle_es384.node', import.meta.url));
 
 function tryLoadNettle(): Es384Backend | undefined {
   try {
-    return loadNettleSigningBackend();
+    return loadNettleSigningBackend(ADDON_PATH);
   } catch (error) {
     console.log(`signing-backends: Nettle signer tests skipped: ${(error as Error).message}`);
     return undefined;
@@ -27,7 +25,7 @@ function tryLoadNettle(): Es384Backend | undefined {
 const nettle = tryLoadNettle();
 
 function p384(): { privateKey: KeyObject; publicKey: KeyObject } {
-  return generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  return p384Pair();
 }
 
 function verifies(publicKey: KeyObject, input: Uint8Array, signature: Uint8Array): boolean {
@@ -167,7 +165,9 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
 
   // A getentropy() that fails while FAIL_ENTROPY is set in the environment, preloaded into a child
   // process (Linux, where a C compiler built the addon): the kernel CSPRNG failing must turn into
-  // errors, never into signatures, and SIGNER=auto must then choose OpenSSL.
+  // errors, never into signatures, and SIGNER=auto must then choose OpenSSL. The shim also stands
+  // in front of Nettle's two ECDSA signing calls and says so on stderr if either runs while
+  // getentropy fails: no signature may even be computed without a nonce from the kernel.
   describe.skipIf(process.platform !== 'linux' || spawnSync('cc', ['--version']).status !== 0)(
     'when the kernel random source fails',
     () => {
@@ -181,12 +181,44 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
           `#define _GNU_SOURCE
           #include <dlfcn.h>
           #include <errno.h>
+          #include <link.h>
           #include <stddef.h>
           #include <stdlib.h>
+          #include <string.h>
+          #include <unistd.h>
           int getentropy(void *buffer, size_t length) {
             if (getenv("FAIL_ENTROPY") != NULL) { errno = EIO; return -1; }
             int (*real)(void *, size_t) = (int (*)(void *, size_t))dlsym(RTLD_NEXT, "getentropy");
             return real(buffer, length);
+          }
+          static void signing(const char *call) {
+            static const char message[] = " computed a signature while getentropy failed\\n";
+            if (getenv("FAIL_ENTROPY") == NULL) return;
+            write(2, call, strlen(call));
+            write(2, message, sizeof message - 1);
+          }
+          /* The addon's libhogweed is loaded privately (dlopen of the addon), so look it up by name. */
+          static int find_hogweed(struct dl_phdr_info *info, size_t size, void *library) {
+            (void)size;
+            if (strstr(info->dlpi_name, "libhogweed") == NULL) return 0;
+            *(void **)library = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
+            return 1;
+          }
+          static void *nettle(const char *name) {
+            void *library = NULL;
+            dl_iterate_phdr(find_hogweed, &library);
+            if (library == NULL) abort();
+            return dlsym(library, name);
+          }
+          typedef void ecdsa_sign_t(void *, void *, void *, size_t, void *, void *);
+          typedef void ecc_ecdsa_sign_t(void *, void *, void *, size_t, void *, void *, void *, void *);
+          void nettle_ecdsa_sign(void *a, void *b, void *c, size_t d, void *e, void *f) {
+            signing("nettle_ecdsa_sign");
+            ((ecdsa_sign_t *)nettle("nettle_ecdsa_sign"))(a, b, c, d, e, f);
+          }
+          void nettle_ecc_ecdsa_sign(void *a, void *b, void *c, size_t d, void *e, void *f, void *g, void *h) {
+            signing("nettle_ecc_ecdsa_sign");
+            ((ecc_ecdsa_sign_t *)nettle("nettle_ecc_ecdsa_sign"))(a, b, c, d, e, f, g, h);
           }`,
         );
         const built = spawnSync('cc', ['-shared', '-fPIC', '-o', shim, source, '-ldl'], { encoding: 'utf8' });
@@ -197,20 +229,22 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
         spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
           encoding: 'utf8',
           timeout: 30_000,
-          env: { ...process.env, LD_PRELOAD: shim },
+          env: { ...process.env, LD_PRELOAD: preloading(shim) },
         });
       const modules = JSON.stringify({
         nettle: new URL('../../src/adapters/crypto/nettle-signing-backend.ts', import.meta.url).href,
         choose: new URL('../../src/adapters/crypto/choose-signing-backend.ts', import.meta.url).href,
+        addon: ADDON_PATH,
       });
 
       it('rejects the signature (ERR_NETTLE_ENTROPY), and signs again once the source works', () => {
         const result = runWithShim(`
-          const { generateKeyPairSync, verify } = await import('node:crypto');
+          const { verify } = await import('node:crypto');
+          const require = (await import('node:module')).createRequire(import.meta.url);
           const modules = ${modules};
           const { loadNettleSigningBackend } = await import(modules.nettle);
-          const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-          const signer = loadNettleSigningBackend().signerFor(privateKey);
+          const { privateKey, publicKey } = ${P384_PAIR_EXPRESSION};
+          const signer = loadNettleSigningBackend(modules.addon).signerFor(privateKey);
           process.env.FAIL_ENTROPY = '1';
           const failed = await signer.sign(Buffer.from('input')).then(() => 'signed', (error) => error.code + ': ' + error.message);
           delete process.env.FAIL_ENTROPY;
@@ -228,17 +262,17 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
 
       it('refuses to import keys, and SIGNER=auto chooses OpenSSL, saying why', () => {
         const result = runWithShim(`
-          const { generateKeyPairSync } = await import('node:crypto');
+          const require = (await import('node:module')).createRequire(import.meta.url);
           const modules = ${modules};
           const { loadNettleSigningBackend } = await import(modules.nettle);
           const { chooseSigningBackend } = await import(modules.choose);
-          const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+          const { privateKey } = ${P384_PAIR_EXPRESSION};
           process.env.FAIL_ENTROPY = '1';
           let imported;
-          try { loadNettleSigningBackend().signerFor(privateKey); imported = 'imported'; } catch (error) { imported = error.code; }
+          try { loadNettleSigningBackend(modules.addon).signerFor(privateKey); imported = 'imported'; } catch (error) { imported = error.code; }
           const lines = [];
           const logger = { debug() {}, info() {}, error() {}, warn: (fields, message) => lines.push(message + ' / ' + fields.reason) };
-          const chosen = (await chooseSigningBackend('auto', logger)).name;
+          const chosen = (await chooseSigningBackend('auto', logger, () => loadNettleSigningBackend(modules.addon))).name;
           process.stdout.write(JSON.stringify({ imported, chosen, lines }));
         `);
 
@@ -343,9 +377,9 @@ describe.skipIf(nettle === undefined)('Nettle signer', () => {
       // works; the addon's own reference must keep the key alive until each signature is done.
       const script = `
         const { createRequire } = require('node:module');
-        const { generateKeyPairSync, verify } = require('node:crypto');
+        const { verify } = require('node:crypto');
         const addon = require(${JSON.stringify(ADDON_PATH)});
-        const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+        const { privateKey, publicKey } = ${P384_PAIR_EXPRESSION};
         const jwk = privateKey.export({ format: 'jwk' });
         const bytes = (text) => Buffer.from(text, 'base64url');
         // Large inputs keep the threadpool busy (hashing) long enough for collections to happen.
@@ -396,7 +430,9 @@ describe('chooseSigningBackend', () => {
   });
 
   it.skipIf(nettle === undefined)('SIGNER=auto: Nettle when it is built', async () => {
-    const backend = await chooseSigningBackend('auto', new RecordingLogger());
+    const backend = await chooseSigningBackend('auto', new RecordingLogger(), () =>
+      loadNettleSigningBackend(ADDON_PATH),
+    );
 
     expect(backend.name).toBe('nettle');
   });

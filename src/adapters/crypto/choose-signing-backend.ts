@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { Logger, SignerChoice, SigningBackend } from '../../domain/ports.js';
 import { loadNettleSigningBackend } from './nettle-signing-backend.js';
 import { opensslSigningBackend } from './openssl-signing-backend.js';
@@ -32,7 +32,16 @@ export async function chooseSigningBackend(
 }
 
 async function selfTest(backend: Es384Backend): Promise<void> {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  // Parsed from PEM rather than taken from generateKeyPairSync: on Node 20, exporting a generated
+  // key as JWK (signerFor does) can deadlock when a garbage collection at that moment destroys the
+  // key-generation job, which locks the same key's mutex the export holds.
+  const pem = generateKeyPairSync('ec', {
+    namedCurve: 'P-384',
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const privateKey = createPrivateKey(pem.privateKey);
+  const publicKey = createPublicKey(pem.publicKey);
   const input = Buffer.from(`ivs-playback-auth self-test of the ${backend.name} signer`);
   const signature = await backend.signerFor(privateKey).sign(input);
   if (!verifiesUnder(publicKey, input, signature)) {

@@ -21,7 +21,9 @@ interface NettleBinding {
 }
 
 /** Where `npm run build` leaves the addon (scripts/build-native.mjs); the same from src/ and dist/. */
-const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/nettle_es384.node', import.meta.url));
+export const NETTLE_ADDON_PATH = fileURLToPath(
+  new URL('../../../native/build/Release/nettle_es384.node', import.meta.url),
+);
 
 /**
  * ES384 with GNU Nettle through the addon in native/: several times less CPU a signature than
@@ -29,16 +31,17 @@ const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/nettle_e
  * figures are in the README's performance section), side-channel silent,
  * on the libuv threadpool like node:crypto's callback sign. Throws, saying why, when the addon is
  * not built or cannot load (no C compiler or Nettle headers at build time, no libnettle at run time).
+ * `addonPath` is for the signer's sanitizer run, which loads a separately built addon.
  */
-export function loadNettleSigningBackend(): Es384Backend {
-  if (!existsSync(ADDON_PATH)) {
+export function loadNettleSigningBackend(addonPath: string = NETTLE_ADDON_PATH): Es384Backend {
+  if (!existsSync(addonPath)) {
     throw new Error(
-      `the Nettle signer is not built (${ADDON_PATH} is missing); npm run build compiles it where a C compiler and Nettle's headers are installed (Debian/Ubuntu: apt-get install nettle-dev)`,
+      `the Nettle signer is not built (${addonPath} is missing); npm run build compiles it where a C compiler and Nettle's headers are installed (Debian/Ubuntu: apt-get install nettle-dev)`,
     );
   }
   let binding: NettleBinding;
   try {
-    binding = createRequire(import.meta.url)(ADDON_PATH) as NettleBinding;
+    binding = createRequire(import.meta.url)(addonPath) as NettleBinding;
   } catch (error) {
     throw new Error(
       `the Nettle signer cannot be loaded: ${error instanceof Error ? error.message : String(error)}`,
