@@ -108,7 +108,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
   const rotator = createKeyRotator({
     store,
     registries,
-    onRegions: (states) => coverage.record(states),
+    onRegions: (states, listedAt) => coverage.record(states, listedAt),
     onRepair: (region) => metrics.countRepair(region),
     lock,
     clock,

@@ -65,7 +65,7 @@ export interface KeyRotatorDeps {
   /** Names this process in the rotation lock. */
   readonly owner: string;
   /** Called with every fresh reading of the served regions (the region coverage keeps it). */
-  readonly onRegions?: (states: readonly RegionState[]) => void;
+  readonly onRegions?: (states: readonly RegionState[], listedAt: Date) => void;
   /** Called when a current or draining key missing from a region was imported again (metrics). */
   readonly onRepair?: (region: string | undefined) => void;
   /** Called after a promotion or retirement so this replica's key cache follows at once. */
@@ -154,8 +154,10 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
     for (let count = 0; count < MAX_STEPS; count++) {
       // Registry first, then store: a key is always stored before it is imported (docs/key-lifecycle.md, invariant 1),
       // so this order can never show an imported key of ours that the store does not know yet.
+      // When the reading began: a key loaded after that may be missing from it (the coverage's rule).
+      const listedAt = clock();
       const regions = await listRegions(registries);
-      deps.onRegions?.(regions);
+      deps.onRegions?.(regions, listedAt);
       const keys = await store.readKeys();
       const step = planRotationStep({ keys, regions }, goal, clock(), drainPolicy);
       if (step.kind === 'done' || options.stopBefore?.includes(step.kind)) {

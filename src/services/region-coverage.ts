@@ -21,8 +21,11 @@ export interface RegionReport {
 export interface RegionCoverage {
   /** Reads every served region again; a region that cannot be read keeps what was known and says why. */
   refresh(): Promise<void>;
-  /** Takes a region's listing made elsewhere (the rotator reads every region at each step). */
-  record(states: readonly RegionState[]): void;
+  /**
+   * Takes a listing made elsewhere (the rotator reads every region at each step), dated when the
+   * reading began: a key loaded while it was under way may be missing from it.
+   */
+  record(states: readonly RegionState[], listedAt: Date): void;
   /**
    * Whether `key` (the current signing key) plays in `region`. A listing made before this replica
    * loaded the key still counts as holding it: a key becomes current only after it was imported
@@ -59,7 +62,8 @@ export function createRegionCoverage(deps: {
 
   const take = (region: string | undefined, pairs: readonly RegisteredKeyPair[], at: Date) => {
     const entry = known.get(region);
-    if (!entry) return;
+    // A slow reading that began before the one already taken must not replace it.
+    if (!entry || (entry.listedAt !== undefined && at < entry.listedAt)) return;
     entry.listedAt = at;
     entry.keyIds = new Set(pairs.flatMap((pair) => (pair.keyId === undefined ? [] : [pair.keyId])));
     entry.failure = undefined;
@@ -93,9 +97,8 @@ export function createRegionCoverage(deps: {
       );
     },
 
-    record(states) {
-      const at = deps.clock();
-      for (const state of states) take(state.region, state.registered, at);
+    record(states, listedAt) {
+      for (const state of states) take(state.region, state.registered, listedAt);
     },
 
     coverage(region, key) {

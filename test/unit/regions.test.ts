@@ -179,6 +179,23 @@ describe('region coverage', () => {
     expect(coverage.coverage('eu-west-1', key('k-new', loadedAfterListing))).toBe('missing');
   });
 
+  it("dates a rotator's reading by when it began: a key loaded while it ran is not called missing", () => {
+    const clock = new ManualClock();
+    const coverage = createRegionCoverage({
+      registries: [new InMemoryPlaybackKeyRegistry('eu-west-1')],
+      clock: clock.now,
+      logger: new RecordingLogger(),
+    });
+    const began = clock.now();
+    clock.advance(1);
+    const loaded = clock.now(); // another replica promoted k-new; this one loaded it meanwhile
+    clock.advance(1);
+
+    coverage.record([{ region: 'eu-west-1', registered: [], slotLimit: 3 }], began);
+
+    expect(coverage.coverage('eu-west-1', key('k-new', loaded))).toBe('held');
+  });
+
   it('keeps what it knew of a region it cannot read, and says why once', async () => {
     const clock = new ManualClock();
     const logger = new RecordingLogger();
