@@ -40,6 +40,7 @@ console.table({
   'token requests': report.tokensRequested,
   'tokens issued': report.tokensIssued,
   'failed requests': report.failedRequests.length,
+  'refused (503 KEY_NOT_IN_REGION) just after an emergency': report.refusedDuringEmergency,
   'normal rotations': report.rotations.normal,
   'emergency rotations': report.rotations.emergency,
   'rotations refused (409)': report.rotations.refused,

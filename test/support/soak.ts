@@ -27,6 +27,8 @@ export interface SoakOptions {
   readonly rotateEveryMs: number;
   /** Replica B is stopped and started again every this often. */
   readonly restartEveryMs: number;
+  /** How long after an emergency rotation a replica may still refuse with KEY_NOT_IN_REGION. */
+  readonly emergencyGraceMs?: number;
   /** IVS_REGIONS; clients spread their requests over a channel in each. Default: us-west-2 alone. */
   readonly regions?: readonly string[];
 }
@@ -36,6 +38,12 @@ export interface SoakReport {
   readonly tokensIssued: number;
   /** Token requests that failed (anything but 201), none of which is allowed. */
   readonly failedRequests: readonly string[];
+  /**
+   * Requests refused with 503 KEY_NOT_IN_REGION while an emergency rotation deleted the key the
+   * replica still held (it refuses instead of signing a token IVS would refuse), counted apart
+   * when they fall within `emergencyGraceMs` of an emergency; any other refusal is a failure.
+   */
+  readonly refusedDuringEmergency: number;
   readonly rotations: { readonly normal: number; readonly emergency: number; readonly refused: number };
   readonly restarts: number;
   /** Tokens that did not verify with the key IVS held, or whose key left IVS before `exp` without an emergency. */
@@ -171,6 +179,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
   const issued: IssuedToken[] = [];
   const failedRequests: string[] = [];
+  const keyNotInRegionAt: number[] = [];
   const emergencies: { startedAt: number; endedAt: number }[] = [];
   const rotations = { normal: 0, emergency: 0, refused: 0 };
   let tokensRequested = 0;
@@ -212,7 +221,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             playedAt: Date.now(),
           });
         } else {
-          failedRequests.push(`${response.status} ${body.code ?? ''}`);
+          if (response.status === 503 && body.code === 'KEY_NOT_IN_REGION') keyNotInRegionAt.push(Date.now());
+          else failedRequests.push(`${response.status} ${body.code ?? ''}`);
         }
       } catch (error) {
         failedRequests.push(`network: ${(error as Error).message}`);
@@ -265,6 +275,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const history = await replicas.a.runtime.store.listHistory();
   await Promise.all([replicas.a.close(), replicas.b?.close()]);
 
+  const graceMs = options.emergencyGraceMs ?? 3000;
+  let refusedDuringEmergency = 0;
+  for (const at of keyNotInRegionAt) {
+    const inWindow = emergencies.some((window) => at >= window.startedAt && at <= window.endedAt + graceMs);
+    if (inWindow) refusedDuringEmergency++;
+    else failedRequests.push('503 KEY_NOT_IN_REGION (outside an emergency)');
+  }
   const badTokens: string[] = [];
   const tokensNotPlaying: string[] = [];
   const tokensCutByEmergency = { receivedAfterDeletion: 0, inFlight: 0 };
@@ -353,6 +370,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     tokensRequested,
     tokensIssued: issued.length,
     failedRequests,
+    refusedDuringEmergency,
     rotations,
     restarts,
     badTokens,
