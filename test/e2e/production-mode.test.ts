@@ -4,13 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js';
-import { SCOPES } from '../../src/domain/api-keys.js';
 import { type RunningService, startService } from '../../src/main.js';
-import { createApiKey } from '../../src/services/api-key-factory.js';
 import { type AwsStandIn, startAwsStandIn } from '../support/aws-stand-in/index.js';
 import { RecordingLogger } from '../support/fakes.js';
-import { productionEnv } from '../support/production-env.js';
+import { productionEnv, writeApiKey } from '../support/production-env.js';
 
 const SECRET_ID = 'ivs-playback-auth/e2e-signing-key';
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
@@ -59,12 +56,7 @@ describe('production mode (Secrets Manager + IVS) against the AWS stand-in', () 
     standIn.ivs.addChannel({ authorized: true });
     folder = await mkdtemp(join(tmpdir(), 'ipa-prod-'));
     const apiKeysFile = join(folder, 'api-keys.json');
-    apiKey = (
-      await createApiKey(
-        { store: new FileApiKeyStore(apiKeysFile), clock: () => new Date() },
-        { scopes: SCOPES },
-      )
-    ).key;
+    apiKey = await writeApiKey(apiKeysFile);
     // The AWS SDK reads region, credentials and endpoints from the process environment.
     Object.assign(process.env, standIn.env());
     const env = {

@@ -2,12 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js';
 import { type RunningService, startService } from '../../src/main.js';
-import { createApiKey } from '../../src/services/api-key-factory.js';
 import { type AwsStandIn, startAwsStandIn } from '../support/aws-stand-in/index.js';
 import { RecordingLogger } from '../support/fakes.js';
-import { productionEnv } from '../support/production-env.js';
+import { productionEnv, writeApiKey } from '../support/production-env.js';
 
 /**
  * A production start that cannot reach its key store must say which AWS call failed and why, in
@@ -25,10 +23,7 @@ describe('production mode, when AWS refuses the credentials at start', () => {
     standIn = await startAwsStandIn();
     folder = await mkdtemp(join(tmpdir(), 'ipa-prod-refused-'));
     const apiKeysFile = join(folder, 'api-keys.json');
-    await createApiKey(
-      { store: new FileApiKeyStore(apiKeysFile), clock: () => new Date() },
-      { scopes: ['tokens:issue'] },
-    );
+    await writeApiKey(apiKeysFile, ['tokens:issue']);
     // The AWS SDK reads region, credentials and endpoints from the process environment.
     Object.assign(process.env, standIn.env(), { AWS_ACCESS_KEY_ID: 'AKIANOTKNOWNTOTHEMOCK' });
     const env = productionEnv(standIn, {

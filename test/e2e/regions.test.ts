@@ -2,13 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js';
-import { SCOPES } from '../../src/domain/api-keys.js';
 import { type RunningService, startService } from '../../src/main.js';
-import { createApiKey } from '../../src/services/api-key-factory.js';
 import { type AwsStandIn, startAwsStandIn } from '../support/aws-stand-in/index.js';
 import { RecordingLogger } from '../support/fakes.js';
-import { productionEnv } from '../support/production-env.js';
+import { productionEnv, writeApiKey } from '../support/production-env.js';
 
 const SECRET_ID = 'ivs-playback-auth/regions-signing-key';
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
@@ -66,12 +63,7 @@ describe('one deployment serving several IVS regions', () => {
     standIn.ivsIn('eu-west-1').addForeignKeyPair({ name: 'legacy-signer-key' });
     folder = await mkdtemp(join(tmpdir(), 'ipa-regions-'));
     const apiKeysFile = join(folder, 'api-keys.json');
-    apiKey = (
-      await createApiKey(
-        { store: new FileApiKeyStore(apiKeysFile), clock: () => new Date() },
-        { scopes: SCOPES },
-      )
-    ).key;
+    apiKey = await writeApiKey(apiKeysFile);
     Object.assign(process.env, standIn.env());
     env = {
       ...productionEnv(standIn, { secretId: SECRET_ID, apiKeysFile, keysDir: folder }),

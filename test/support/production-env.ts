@@ -1,3 +1,6 @@
+import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js';
+import { SCOPES, type Scope } from '../../src/domain/api-keys.js';
+import { createApiKey } from '../../src/services/api-key-factory.js';
 import type { AwsStandIn } from './aws-stand-in/index.js';
 
 /** Where a production-mode replica finds its state. */
@@ -26,4 +29,13 @@ export function productionEnv(standIn: AwsStandIn, files: ProductionFiles): Reco
     HOST: '127.0.0.1',
     PORT: '0',
   };
+}
+
+/** Writes an API key into `apiKeysFile` (as `api-keys create` does) and returns the key. */
+export async function writeApiKey(apiKeysFile: string, scopes: readonly Scope[] = SCOPES): Promise<string> {
+  const created = await createApiKey(
+    { store: new FileApiKeyStore(apiKeysFile), clock: () => new Date() },
+    { scopes },
+  );
+  return created.key;
 }

@@ -3,10 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { FileApiKeyStore } from '../../src/adapters/local/file-api-key-store.js';
-import { SCOPES } from '../../src/domain/api-keys.js';
 import { type RunningService, startService } from '../../src/main.js';
-import { createApiKey } from '../../src/services/api-key-factory.js';
 import {
   type AwsStandIn,
   type PlaybackDecision,
@@ -14,7 +11,7 @@ import {
   startAwsStandIn,
 } from './aws-stand-in/index.js';
 import { RecordingLogger } from './fakes.js';
-import { productionEnv } from './production-env.js';
+import { productionEnv, writeApiKey } from './production-env.js';
 
 const KEY_ID_TAG = 'ivs-playback-auth:key-id';
 const channelArnIn = (region: string) => `arn:aws:ivs:${region}:123456789012:channel/Soak00000001`;
@@ -142,12 +139,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const savedEnv = { ...process.env };
   Object.assign(process.env, standIn.env());
   const apiKeysFile = join(folder, 'api-keys.json');
-  const apiKey = (
-    await createApiKey(
-      { store: new FileApiKeyStore(apiKeysFile), clock: () => new Date() },
-      { scopes: SCOPES },
-    )
-  ).key;
+  const apiKey = await writeApiKey(apiKeysFile);
   const env = {
     ...productionEnv(standIn, { secretId: 'ivs-playback-auth/soak', apiKeysFile, keysDir: folder }),
     // A short drain (4 + 1 + 2 = 7 s) so normal rotations happen often within the run.
