@@ -1,4 +1,3 @@
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ServiceError } from '../domain/errors.js';
 import type { Logger } from '../domain/ports.js';
@@ -6,10 +5,10 @@ import type { ApiKeyAuthenticator } from '../services/api-key-authenticator.js';
 import type { FailedAttemptLimit, RequestRateLimit } from '../services/request-limits.js';
 import { apiKeyChecks } from './authentication.js';
 import { errorHandler, sendError } from './error-response.js';
+import { listenWithStableShapes, precomputedHelmet, readDeclaredLengthJson } from './fast-paths/index.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ContractOperation, OpenApiContract } from './openapi-contract.js';
 import { requestContext } from './request-context.js';
-import { securityHeaders } from './security-headers.js';
 
 /** A route's logic: reads the validated body and the caller from `res.locals`, writes the response. */
 export type OperationHandler = (req: Request, res: Response) => Promise<void> | void;
@@ -44,16 +43,9 @@ export function createApp(deps: AppDeps): express.Express {
     );
   }
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('query parser', false);
-  // Exact paths only: /metrics/ or /METRICS must not slip past a proxy rule written for /metrics.
-  app.set('case sensitive routing', true);
-  app.set('strict routing', true);
-  app.set('trust proxy', deps.trustProxy);
+  const app = configuredExpress(deps.trustProxy);
   app.use(requestContext({ logger, metrics }));
-  app.use(securityHeaders());
+  app.use(precomputedHelmet());
 
   const methodsByPath = new Map<string, string[]>();
   for (const operation of contract.operations) {
@@ -95,39 +87,17 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/**
- * `app.listen`, with requests and responses that are born with the app's prototypes. Express
- * re-parents every request and response on entry (`Object.setPrototypeOf`), and V8 gives each
- * re-parented object a hidden class of its own: every request then brought new hidden classes, and
- * property access throughout express, the router and node:http went megamorphic (the largest
- * per-request cost in a profile of this route). Classes derived from node's, slotted in between the
- * app's prototypes and the objects, give every request the same hidden classes, and express's
- * re-parenting finds the prototype already in place. The behaviour of `req` and `res` is unchanged:
- * the new prototypes add nothing and inherit everything express and node define.
- */
-function listenWithStableShapes(app: express.Express): express.Express['listen'] {
-  class AppRequest extends IncomingMessage {}
-  class AppResponse extends ServerResponse {}
-  Object.setPrototypeOf(AppRequest.prototype, app.request);
-  Object.setPrototypeOf(AppResponse.prototype, app.response);
-  app.request = AppRequest.prototype as unknown as typeof app.request;
-  app.response = AppResponse.prototype as unknown as typeof app.response;
-  return ((...args: Parameters<express.Express['listen']>) => {
-    const server = createServer({ IncomingMessage: AppRequest, ServerResponse: AppResponse }, app);
-    // As express's own listen: a trailing callback also hears a listen error, once.
-    const callback = args.at(-1);
-    if (typeof callback === 'function') {
-      let called = false;
-      const once = (error?: Error) => {
-        if (called) return;
-        called = true;
-        (callback as (error?: Error) => void)(error);
-      };
-      args[args.length - 1] = once as never;
-      server.once('error', once);
-    }
-    return server.listen(...(args as Parameters<typeof server.listen>));
-  }) as express.Express['listen'];
+/** An express app with this service's settings (also what the fast paths' tests compare against). */
+export function configuredExpress(trustProxy: AppDeps['trustProxy']): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', false);
+  // Exact paths only: /metrics/ or /METRICS must not slip past a proxy rule written for /metrics.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.set('trust proxy', trustProxy);
+  return app;
 }
 
 /** Names the route for logs and metrics (also when a later check refuses the request). */
@@ -199,59 +169,9 @@ function readValidatedJsonBody(operation: ContractOperation, limit: number): Req
       req.headers['transfer-encoding'] === undefined &&
       !req.readableEnded
     ) {
-      readSmallJson(req, Number(length), (error) => (error ? next(error) : validated(req, next)));
+      readDeclaredLengthJson(req, Number(length), (error) => (error ? next(error) : validated(req, next)));
       return;
     }
     parseJson(req, res, (error?: unknown) => (error ? next(error) : validated(req, next)));
   };
-}
-
-/** Reads a body whose length the headers declare (node:http delivers exactly that many bytes). */
-function readSmallJson(req: Request, length: number, done: (error?: unknown) => void): void {
-  const chunks: Buffer[] = [];
-  let received = 0;
-  const finish = (error?: unknown) => {
-    req.off('data', onData);
-    req.off('end', onEnd);
-    req.off('aborted', onAborted);
-    req.off('error', onError);
-    done(error);
-  };
-  const onData = (chunk: Buffer) => {
-    chunks.push(chunk);
-    received += chunk.length;
-  };
-  const onEnd = () => {
-    let text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received)).toString(
-      'utf8',
-    );
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    try {
-      req.body = JSON.parse(text);
-    } catch {
-      finish(bodyError('the request body is not valid JSON', 'entity.parse.failed'));
-      return;
-    }
-    finish();
-  };
-  const onAborted = () =>
-    finish(
-      Object.assign(bodyError('request aborted', 'request.aborted'), {
-        code: 'ECONNABORTED',
-        expected: length,
-        length,
-        received,
-      }),
-    );
-  const onError = (error: Error) =>
-    finish(Object.assign(error, { expose: true, statusCode: 400, status: 400 }));
-  req.on('data', onData);
-  req.on('end', onEnd);
-  req.on('aborted', onAborted);
-  req.on('error', onError);
-}
-
-/** An error shaped as body-parser's (`type`, 400), which the error middleware maps to our codes. */
-function bodyError(message: string, type: string): Error {
-  return Object.assign(new Error(message), { type, expose: true, statusCode: 400, status: 400 });
 }

@@ -5,19 +5,7 @@ import type { IssuedToken, TokenIssuer } from '../../services/token-issuer.js';
 import { callerOf } from '../authentication.js';
 import type { OperationHandler } from '../create-app.js';
 import { ERROR_STATUS } from '../error-status.js';
-
-let lastExpiry = Number.NaN;
-let lastExpiryText = '';
-
-/** `toISOString`, remembered for the last expiry: tokens issued in the same second share one. */
-function isoExpiry(expiresAt: Date): string {
-  const time = expiresAt.getTime();
-  if (time !== lastExpiry) {
-    lastExpiryText = expiresAt.toISOString();
-    lastExpiry = time;
-  }
-  return lastExpiryText;
-}
+import { isoExpiry, sendJson } from '../fast-paths/index.js';
 
 function tokenBody(issued: IssuedToken) {
   return {
@@ -63,19 +51,6 @@ export function tokenRoutes(deps: {
       sendJson(res, 200, { issued, failed: results.length - issued, results });
     },
   };
-}
-
-/**
- * What `res.status(status).json(body)` sends with this app's settings (no ETag, no JSON spaces or
- * replacer, never a HEAD or a conditional request on these routes): the same status, headers in the
- * same order, and bytes, without express's per-call settings lookups and content-type re-parsing.
- */
-function sendJson(res: Response, status: number, body: unknown): void {
-  const json = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(json));
-  res.end(json, 'utf8');
 }
 
 function itemError(error: ServiceError) {

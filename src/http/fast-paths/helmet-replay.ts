@@ -9,7 +9,7 @@ type HeaderOperation = readonly ['set', string, string] | readonly ['remove', st
  * same strings (the Content-Security-Policy among them). This runs helmet once against a recorder
  * and replays what it did, in the same order, on every response.
  */
-export function securityHeaders(): RequestHandler {
+export function precomputedHelmet(): RequestHandler {
   const operations: HeaderOperation[] = [];
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {
