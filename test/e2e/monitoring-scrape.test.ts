@@ -80,7 +80,7 @@ describe('monitoring against a running server', () => {
     ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await client.rotateKeys();
     await expect(client.rotateKeys()).rejects.toMatchObject({ code: 'PREVIOUS_KEY_DRAINING' });
-    metrics = await (await fetch(`${server.url}/metrics`)).text();
+    metrics = await (await specCheckedFetch(new Request(`${server.url}/metrics`))).text();
     const exported = exportedMetricNames(metrics);
     const used = monitoredMetricNames();
 

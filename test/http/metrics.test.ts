@@ -14,15 +14,21 @@ describe('GET /metrics for alerting', () => {
     expectToMatchSpec(response, 'get', '/metrics');
     return response.text;
   };
-  const issue = (context: TestApp, body: object, key = context.apiKeys.issuer) =>
-    request(context.app).post('/v1/playback-tokens').set('Authorization', `Bearer ${key}`).send(body);
+  const issue = async (context: TestApp, body: object, key = context.apiKeys.issuer) => {
+    const response = await request(context.app)
+      .post('/v1/playback-tokens')
+      .set('Authorization', `Bearer ${key}`)
+      .send(body);
+    expectToMatchSpec(response, 'post', '/v1/playback-tokens');
+    return response;
+  };
 
   it('counts token refusals by error code, single requests and batch items alike', async () => {
     const context = await buildTestApp({ regions: ['us-west-2'] });
 
     await issue(context, { channelArn: CHANNEL_ARN, viewerId: 'v', ttlSeconds: 601 });
     await issue(context, { channelArn: CHANNEL_ARN.replace('us-west-2', 'eu-west-1') });
-    await request(context.app)
+    const batch = await request(context.app)
       .post('/v1/playback-tokens/batch')
       .set('Authorization', `Bearer ${context.apiKeys.issuer}`)
       .send({
@@ -31,6 +37,7 @@ describe('GET /metrics for alerting', () => {
           { channelArn: CHANNEL_ARN, singleUse: true, ttlSeconds: 900 },
         ],
       });
+    expectToMatchSpec(batch, 'post', '/v1/playback-tokens/batch');
     const text = await scrape(context);
 
     expect(text).toContain('playback_token_refusals_total{code="TTL_ABOVE_VIEWER_LIMIT"} 2');
@@ -54,8 +61,12 @@ describe('GET /metrics for alerting', () => {
 
     await issue(context, { channelArn: CHANNEL_ARN });
     await issue(context, { channelArn: CHANNEL_ARN }, `${context.apiKeys.issuer}x`);
-    await request(context.app).post('/v1/playback-tokens').send({ channelArn: CHANNEL_ARN });
-    await request(context.app).get('/v1/playback-keys').set('Authorization', 'Basic abc');
+    const anonymous = await request(context.app)
+      .post('/v1/playback-tokens')
+      .send({ channelArn: CHANNEL_ARN });
+    const basic = await request(context.app).get('/v1/playback-keys').set('Authorization', 'Basic abc');
+    expectToMatchSpec(anonymous, 'post', '/v1/playback-tokens');
+    expectToMatchSpec(basic, 'get', '/v1/playback-keys');
     const text = await scrape(context);
 
     expect(text).toContain('api_key_authentication_failures_total 3');
@@ -64,11 +75,14 @@ describe('GET /metrics for alerting', () => {
 
   it('counts rotations run to completion and failed ones by code, every series present from the start', async () => {
     const context = await buildTestApp();
-    const rotate = (emergency?: boolean) =>
-      request(context.app)
+    const rotate = async (emergency?: boolean) => {
+      const response = await request(context.app)
         .post('/v1/playback-keys/rotate')
         .set('Authorization', `Bearer ${context.apiKeys.admin}`)
         .send(emergency === undefined ? {} : { emergency });
+      expectToMatchSpec(response, 'post', '/v1/playback-keys/rotate');
+      return response;
+    };
 
     const before = await scrape(context);
     expect((await rotate()).status).toBe(200);
