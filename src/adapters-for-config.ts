@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type AwsCall, recordAwsCalls } from './adapters/aws/aws-call-recording.js';
 import { IvsChannelDirectory } from './adapters/aws/ivs-channel-directory.js';
 import { IvsPlaybackKeyRegistry } from './adapters/aws/ivs-playback-key-registry.js';
 import { IvsViewerSessionRevoker } from './adapters/aws/ivs-viewer-session-revoker.js';
@@ -30,9 +31,15 @@ import { StartupError } from './startup-failure.js';
  */
 export async function createAdaptersForConfig(
   config: Config,
-  deps: { readonly logger: Logger; readonly clock: Clock },
+  deps: {
+    readonly logger: Logger;
+    readonly clock: Clock;
+    /** Hears every AWS call once it has ended (metrics). */
+    readonly onAwsCall?: (call: AwsCall) => void;
+  },
 ): Promise<Adapters> {
   const { logger, clock } = deps;
+  const onAwsCall = deps.onAwsCall ?? (() => {});
   // Region, credentials and endpoints come from the SDK's standard chain (AWS_REGION,
   // AWS_ENDPOINT_URL_IVS, …). Timeouts keep a hung AWS call from stalling a request; throttling
   // and 5xx are retried (3 attempts).
@@ -44,19 +51,17 @@ export async function createAdaptersForConfig(
   // even that is unknown, one client whose calls fail saying so).
   const ivsRegions =
     config.registry === 'ivs' ? (config.ivsRegions ?? [await sdkRegion(awsClientConfig)]) : undefined;
-  const ivsClients = ivsRegions?.map(
-    (region) =>
-      [
-        region,
-        new IvsClient(region === undefined ? awsClientConfig : { ...awsClientConfig, region }),
-      ] as const,
-  );
+  const ivsClients = ivsRegions?.map((region) => {
+    const client = new IvsClient(region === undefined ? awsClientConfig : { ...awsClientConfig, region });
+    recordAwsCalls(client, 'ivs', onAwsCall);
+    return [region, client] as const;
+  });
 
   const fileStore = config.keyStore.kind === 'file' ? new FileKeyStore(config.keyStore.dir) : undefined;
   const store =
     fileStore ??
     new SecretsManagerKeyStore({
-      client: new SecretsManagerClient(awsClientConfig),
+      client: recordedSecretsManagerClient(awsClientConfig, onAwsCall),
       secretId: config.keyStore.kind === 'secrets-manager' ? config.keyStore.secretId : '',
     });
   // The lock file serialises local rotations across processes; Secrets Manager replicas rely on
@@ -158,6 +163,15 @@ function servedRegions(
   if (ivsRegions === undefined) return configured;
   const known = ivsRegions.filter((region): region is string => region !== undefined);
   return known.length === ivsRegions.length ? known : undefined;
+}
+
+function recordedSecretsManagerClient(
+  clientConfig: object,
+  onAwsCall: (call: AwsCall) => void,
+): SecretsManagerClient {
+  const client = new SecretsManagerClient(clientConfig);
+  recordAwsCalls(client, 'secretsmanager', onAwsCall);
+  return client;
 }
 
 /** The region the SDK's standard chain names (AWS_REGION, the profile), or undefined when none does. */

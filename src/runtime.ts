@@ -75,8 +75,17 @@ export interface RuntimeDeps {
 /** The composition root: the adapters the configuration names, with the services over them. */
 export async function createRuntime(config: Config, deps: RuntimeDeps): Promise<Runtime> {
   const clock = deps.clock ?? (() => new Date());
-  const adapters = await createAdaptersForConfig(config, { logger: deps.logger, clock });
-  return assembleRuntime(config, adapters, { logger: deps.logger, clock });
+  // The adapters are made before the metrics (which read the services over them): AWS calls are
+  // counted from the moment the runtime exists, and no adapter calls AWS while being made.
+  let metrics: ServiceMetrics | undefined;
+  const adapters = await createAdaptersForConfig(config, {
+    logger: deps.logger,
+    clock,
+    onAwsCall: (call) => metrics?.countAwsCall(call),
+  });
+  const runtime = assembleRuntime(config, adapters, { logger: deps.logger, clock });
+  metrics = runtime.metrics;
+  return runtime;
 }
 
 /**
@@ -104,12 +113,20 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     const status = keyCache.status();
     return regionHealth(coverage, { keyId: status.currentKeyId, loadedAt: status.currentKeyLoadedAt });
   };
-  const metrics = createMetrics({ keyStatus: () => keyCache.status(), clock, signer: signing.name, regions });
+  const metrics = createMetrics({
+    keyStatus: () => keyCache.status(),
+    clock,
+    signer: signing.name,
+    signerChoice: config.signer,
+    drainPolicy,
+    regions,
+  });
   const rotator = createKeyRotator({
     store,
     registries,
     onRegions: (states, listedAt) => coverage.record(states, listedAt),
     onRepair: (region) => metrics.countRepair(region),
+    onRotation: (rotation) => metrics.countRotation(rotation),
     lock,
     clock,
     logger,
@@ -147,7 +164,11 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     clock,
     keyCache,
     rotator,
-    authenticator: createApiKeyAuthenticator({ store: apiKeyStore, logger }),
+    authenticator: createApiKeyAuthenticator({
+      store: apiKeyStore,
+      logger,
+      onFailure: () => metrics.countAuthenticationFailure(),
+    }),
     drainPolicy,
     coverage,
     regions,

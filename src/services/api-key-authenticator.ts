@@ -39,13 +39,17 @@ const DUMMY_DIGEST = Buffer.alloc(32);
 export function createApiKeyAuthenticator(deps: {
   readonly store: ApiKeyStore;
   readonly logger: Logger;
+  /** Called for every header refused as UNAUTHENTICATED (metrics; nothing about the key is passed). */
+  readonly onFailure?: () => void;
 }): ApiKeyAuthenticator {
   let entries = new Map<string, Entry>();
   let loaded = false;
   let lastReloadError: string | undefined;
 
-  const unauthenticated = () =>
-    new ServiceError('UNAUTHENTICATED', 'send a valid API key as "Authorization: Bearer <key>"');
+  const unauthenticated = () => {
+    deps.onFailure?.();
+    return new ServiceError('UNAUTHENTICATED', 'send a valid API key as "Authorization: Bearer <key>"');
+  };
 
   return {
     authenticate(header) {

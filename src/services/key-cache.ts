@@ -14,6 +14,10 @@ export interface KeyCacheStatus {
   readonly currentKeyId: string | undefined;
   readonly previousKeyId: string | undefined;
   readonly currentKeyCreatedAt: Date | undefined;
+  /** When the previous key stopped being current (its drain started); undefined when unrecorded. */
+  readonly previousKeyDeactivatedAt: Date | undefined;
+  /** When the pending key was created: a rotation under way, or one that stopped half-way. */
+  readonly pendingKeyCreatedAt: Date | undefined;
   /** When this replica loaded the current key (its own clock). */
   readonly currentKeyLoadedAt: Date | undefined;
   readonly lastRefreshAt: Date | undefined;
@@ -78,6 +82,8 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
   const { store, clock, logger, maxStalenessSeconds, signing } = deps;
   let current: LoadedKey | undefined;
   let previous: { info: SigningKeyInfo; jwk: JWK } | undefined;
+  // Only when it was created: the pending key's private half has no business in this cache.
+  let pendingCreatedAt: Date | undefined;
   let lastRefreshAt: Date | undefined;
   let lastFailure: KeyReadFailure | undefined;
 
@@ -129,6 +135,8 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
         currentKeyId: current?.info.keyId,
         previousKeyId: previous?.info.keyId,
         currentKeyCreatedAt: current?.info.createdAt,
+        previousKeyDeactivatedAt: previous?.info.deactivatedAt,
+        pendingKeyCreatedAt: pendingCreatedAt,
         currentKeyLoadedAt: current?.signing.loadedAt,
         lastRefreshAt,
         lastRefreshFailed: lastFailure !== undefined,
@@ -160,6 +168,7 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
         }
         current = nextCurrent;
         previous = nextPrevious;
+        pendingCreatedAt = keys.pending?.createdAt;
         lastRefreshAt = clock();
         lastFailure = undefined;
       } catch (error) {

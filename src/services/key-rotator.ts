@@ -68,6 +68,11 @@ export interface KeyRotatorDeps {
   readonly onRegions?: (states: readonly RegionState[], listedAt: Date) => void;
   /** Called when a current or draining key missing from a region was imported again (metrics). */
   readonly onRepair?: (region: string | undefined) => void;
+  /**
+   * Called when a rotation asked through `rotate` ends (metrics): `code` is the error's code when it
+   * failed (`INTERNAL` for anything that is not a ServiceError), absent when it completed.
+   */
+  readonly onRotation?: (rotation: { readonly emergency: boolean; readonly code?: string }) => void;
   /** Called after a promotion or retirement so this replica's key cache follows at once. */
   readonly onKeysChanged?: () => Promise<void>;
   /**
@@ -258,7 +263,17 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
   }
 
   return {
-    rotate: async ({ emergency }) => (await run({ emergency })) as RotationResult,
+    async rotate({ emergency }) {
+      let result: RotationResult;
+      try {
+        result = (await run({ emergency })) as RotationResult;
+      } catch (error) {
+        deps.onRotation?.({ emergency, code: error instanceof ServiceError ? error.code : 'INTERNAL' });
+        throw error;
+      }
+      deps.onRotation?.({ emergency });
+      return result;
+    },
     ensureCurrentKey: () => run({ emergency: false, onlyWithoutCurrentKey: true }),
 
     async cleanUp() {

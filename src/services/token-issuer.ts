@@ -33,8 +33,11 @@ export interface TokenIssuerDeps {
   readonly policy: TokenPolicy;
   readonly clock: Clock;
   readonly newUuid: () => string;
-  /** Called once per token request with its outcome (metrics). */
-  readonly onOutcome?: (outcome: TokenOutcome) => void;
+  /**
+   * Called once per token request with its outcome (metrics), and for a rejected or failed one the
+   * error code (`INTERNAL` for anything that is not a ServiceError).
+   */
+  readonly onOutcome?: (outcome: TokenOutcome, code?: string) => void;
   /**
    * `none`: any well-formed channel ARN (the playback URL is added when known); `exists`: refuse
    * channels IVS does not have (404 CHANNEL_NOT_FOUND); `authorized`: also refuse channels without
@@ -116,7 +119,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
       const ourFault =
         !isServiceError(error) ||
         ['NO_SIGNING_KEY', 'DEPENDENCY_UNAVAILABLE', 'KEY_NOT_IN_REGION'].includes(error.code);
-      onOutcome(ourFault ? 'failed' : 'rejected');
+      onOutcome(ourFault ? 'failed' : 'rejected', isServiceError(error) ? error.code : 'INTERNAL');
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { awsErrorName, translateAwsError } from '../../src/adapters/aws/aws-error.js';
+import { awsErrorKind, awsErrorName, translateAwsError } from '../../src/adapters/aws/aws-error.js';
 
 /** An error shaped as the SDK throws it: its name is the AWS error, its text is not ours to pass on. */
 function sdkError(name: string, text: string, extra: Record<string, unknown> = {}): Error {
@@ -80,5 +80,43 @@ describe('translateAwsError', () => {
       operation: 'IVS ListPlaybackKeyPairs',
       awsError: awsErrorName(error),
     });
+  });
+});
+
+describe('awsErrorKind', () => {
+  it('calls throttling, 5xx, timeouts and network failures unavailable: waiting may fix them', () => {
+    const unavailable = [
+      sdkError('ThrottlingException', 'Rate exceeded'),
+      sdkError('TimeoutError', 'timed out'),
+      sdkError('SomethingNew', 'oops', { $metadata: { httpStatusCode: 502 } }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    ];
+
+    expect(unavailable.map(awsErrorKind)).toEqual([
+      'unavailable',
+      'unavailable',
+      'unavailable',
+      'unavailable',
+    ]);
+  });
+
+  it('calls IAM, credential and region failures refused: a person must act', () => {
+    const refused = [
+      sdkError('AccessDeniedException', 'not authorized'),
+      sdkError('UnrecognizedClientException', 'bad token'),
+      sdkError('CredentialsProviderError', 'Could not load credentials from any providers'),
+      sdkError('Error', 'Region is missing'),
+    ];
+
+    expect(refused.map(awsErrorKind)).toEqual(['refused', 'refused', 'refused', 'refused']);
+  });
+
+  it('calls any other answer other, such as a key pair already deleted', () => {
+    expect(
+      awsErrorKind(sdkError('ResourceNotFoundException', 'gone', { $metadata: { httpStatusCode: 404 } })),
+    ).toBe('other');
+    expect(awsErrorKind(sdkError('ValidationException', 'bad', { $metadata: { httpStatusCode: 400 } }))).toBe(
+      'other',
+    );
   });
 });

@@ -251,6 +251,8 @@ describe('authorization matrix', () => {
           keyStatus: () => keyCache.status(),
           clock: clock.now,
           signer: signingBackend.name,
+          signerChoice: 'auto',
+          drainPolicy: { maxTtlSeconds: 3600, clockSkewSeconds: 60, maxSigningStalenessSeconds: 300 },
           regions: () => [],
         }),
         logger,

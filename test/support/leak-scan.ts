@@ -108,6 +108,14 @@ export function scanCliOutput(
   scan(run.stdout, PRIVATE_KEY_RULES, 'cli', `stdout of ${where}`);
 }
 
+/**
+ * Output that must hold no secret at all, not even one a caller may rightly receive: what a server
+ * process logged, or what it exports at /metrics (label values come from requests and errors).
+ */
+export function scanSecretFreeText(text: string, where: string): void {
+  scan(text, [...PRIVATE_KEY_RULES, ...LOG_ONLY_RULES], 'log', where);
+}
+
 function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
   if (typeof chunk === 'string') {
     return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');

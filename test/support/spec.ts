@@ -19,12 +19,26 @@ function escapePointer(segment: string): string {
  * the body matches its schema. Routes outside the contract (404, 405) must match `Error`.
  */
 export function expectToMatchSpec(response: Response, method: string, path: string): void {
-  const status = String(response.status);
-  const operation = document.paths[path]?.[method.toLowerCase()];
   const contentType = String(response.headers['content-type'] ?? '').split(';')[0] ?? '';
+  const body = contentType === 'application/json' ? response.body : response.text;
+  expectAnswerToMatchSpec({ status: response.status, contentType, body }, method, path);
+}
+
+/**
+ * The same check for a response read some other way (fetch): its status, media type (without
+ * parameters) and body, parsed when it is JSON.
+ */
+export function expectAnswerToMatchSpec(
+  answer: { readonly status: number; readonly contentType: string; readonly body: unknown },
+  method: string,
+  path: string,
+): void {
+  const status = String(answer.status);
+  const operation = document.paths[path]?.[method.toLowerCase()];
+  const { contentType } = answer;
   if (!operation) {
     const validate = contract.compile('/components/schemas/Error');
-    expect(validate(response.body), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(answer.body), JSON.stringify(validate.errors)).toBe(true);
     return;
   }
   const declared = operation.responses[status];
@@ -33,6 +47,5 @@ export function expectToMatchSpec(response: Response, method: string, path: stri
     ? `${declared.$ref.slice(1)}/content/${escapePointer(contentType)}/schema`
     : `/paths/${escapePointer(path)}/${method.toLowerCase()}/responses/${status}/content/${escapePointer(contentType)}/schema`;
   const validate = contract.compile(pointer);
-  const body = contentType === 'application/json' ? response.body : response.text;
-  expect(validate(body), `${method} ${path} ${status}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  expect(validate(answer.body), `${method} ${path} ${status}: ${JSON.stringify(validate.errors)}`).toBe(true);
 }

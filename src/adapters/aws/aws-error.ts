@@ -68,6 +68,29 @@ function remedy(name: string): string {
   return "check the service's AWS permissions and configuration";
 }
 
+/**
+ * What kind of failure an AWS error is: `unavailable` when waiting may fix it (throttling, 5xx,
+ * network, timeouts), `refused` when a person must (IAM, credentials, the region setting), `other`
+ * for any other answer (some expected by the adapters, such as a key pair already deleted).
+ */
+export type AwsErrorKind = 'unavailable' | 'refused' | 'other';
+
+export function awsErrorKind(error: unknown): AwsErrorKind {
+  const name = awsErrorName(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if (TRANSIENT.has(name) || NETWORK.has(name) || (status !== undefined && status >= 500))
+    return 'unavailable';
+  if (
+    REFUSED.has(name) ||
+    name === 'CredentialsProviderError' ||
+    name === REGION_MISSING ||
+    name === REGION_INVALID
+  ) {
+    return 'refused';
+  }
+  return 'other';
+}
+
 export function isAwsError(error: unknown, ...names: string[]): boolean {
   return names.includes(awsErrorName(error));
 }
@@ -85,8 +108,7 @@ export function translateAwsError(
   region?: string,
 ): ServiceError {
   const name = awsErrorName(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-  const transient = TRANSIENT.has(name) || NETWORK.has(name) || (status !== undefined && status >= 500);
+  const transient = awsErrorKind(error) === 'unavailable';
   const call = region === undefined ? operation : `${operation} in ${region}`;
   return new ServiceError(
     'DEPENDENCY_UNAVAILABLE',

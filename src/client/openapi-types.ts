@@ -1,0 +1,857 @@
+// Generated from openapi.yaml by openapi-typescript (npm run generate:client): do not edit.
+// test/client/generated-types.test.ts fails when this file is not what openapi.yaml gives.
+
+export interface paths {
+    "/v1/playback-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue one playback token
+         * @description Returns a JWT for the channel with exactly the requested claims. A request that breaks an IVS
+         *     rule is refused with 400 and a code naming the rule; nothing is silently adjusted.
+         *
+         *     One opt-in exception (`TOKEN_REUSE_SECONDS`, off by default): a request without `viewerId`
+         *     and without `singleUse` may get the same token as an earlier request with identical claims,
+         *     its `exp` rounded up to the end of a bucket of that many seconds, so it lives at least as
+         *     long as asked and less than one bucket longer, never past `TOKEN_MAX_TTL_SECONDS`.
+         *     `expiresAt` always states the token's real `exp`.
+         */
+        post: operations["issuePlaybackToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/playback-tokens/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue up to 100 playback tokens (multiview)
+         * @description Each item is validated and signed on its own: one bad item gets its error in `results` and the
+         *     others are still issued. The response is 200 whenever the batch itself is well formed.
+         */
+        post: operations["issuePlaybackTokenBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/viewer-sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke viewer sessions (1-100)
+         * @description Starts IVS viewer-session revocation for each session: the viewer's playback stops and
+         *     tokens with that viewer id and a session version ≤ `viewerSessionVersionsLessThanOrEqualTo`
+         *     (default 0) are refused from then on. One session is one StartViewerSessionRevocation call;
+         *     more are sent with BatchStartViewerSessionRevocation, 20 a call. Each session succeeds or
+         *     fails on its own. Local mode cannot call IVS and answers 501 NOT_AVAILABLE_IN_LOCAL_MODE.
+         */
+        post: operations["revokeViewerSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/playback-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List signing keys and the key pairs occupying IVS slots */
+        get: operations["listPlaybackKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/playback-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing key now
+         * @description Stores a new key, publishes its public half, verifies it and makes it current; the old key
+         *     stays published (previous) until every token it signed has expired. A second rotation while
+         *     the previous key still drains is refused with 409 PREVIOUS_KEY_DRAINING. With
+         *     `{"emergency": true}` (after a compromise) the drain is skipped: the previous key is
+         *     deleted, the new key made current, and then the key that was current is deleted too, so
+         *     tokens signed by either stop working at once. Re-running after a failure resumes the
+         *     interrupted rotation.
+         */
+        post: operations["rotatePlaybackKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys (current and previous) for anyone verifying tokens */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness (a current key is loaded and fresh) */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Bind the service privately or protect this route in deployment.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document */
+        get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        PlaybackTokenRequest: {
+            /**
+             * @description The private channel, becomes `aws:channel-arn`.
+             * @example arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456
+             */
+            channelArn: string;
+            /**
+             * @description Becomes `aws:viewer-id`: 1-40 characters (Unicode code points), no control characters,
+             *     no personal data. Needed to revoke the viewer's session later. Limits the TTL to 600 s.
+             */
+            viewerId?: string;
+            /** @description Becomes `aws:viewer-session-version`; only together with `viewerId` (VIEWER_SESSION_VERSION_WITHOUT_VIEWER_ID). */
+            viewerSessionVersion?: number;
+            /**
+             * @description Seconds until `exp` (Unix seconds). Defaults to TOKEN_DEFAULT_TTL_SECONDS; above
+             *     TOKEN_MAX_TTL_SECONDS → TTL_ABOVE_MAXIMUM; above 600 with `viewerId` or `singleUse` →
+             *     TTL_ABOVE_VIEWER_LIMIT. When neither is given for a viewer token, the default is capped at 600.
+             */
+            ttlSeconds?: number;
+            /**
+             * @description Origins allowed to play, joined with commas into `aws:access-control-allow-origin`. Each is
+             *     `http(s)://host[:port]`, the host may start with `*.`; no path, query, comma or whitespace,
+             *     no default port (INVALID_ORIGIN). Scheme and host are lower-cased as browsers send them;
+             *     repeats are refused (DUPLICATE_ORIGIN).
+             */
+            allowedOrigins?: string[];
+            /** @description Adds `aws:strict-origin-enforcement`; needs 1-5 `allowedOrigins` (STRICT_ORIGIN_WITHOUT_ORIGINS, TOO_MANY_STRICT_ORIGINS). */
+            strictOriginEnforcement?: boolean;
+            /** @description Adds a fresh `aws:single-use-uuid`; the token dies after first use. Limits the TTL to 600 s. */
+            singleUse?: boolean;
+            /**
+             * @description Becomes `aws:maximum-resolution`.
+             * @enum {string}
+             */
+            maximumResolution?: "SD" | "HD" | "FULL_HD";
+        };
+        PlaybackToken: {
+            /** @description The JWS compact form; header `{"alg":"ES384","typ":"JWT"}`. */
+            token: string;
+            /**
+             * Format: date-time
+             * @description The token's `exp`, as an ISO 8601 time (with `TOKEN_REUSE_SECONDS`, a shared token's rounded `exp`).
+             */
+            expiresAt: string;
+            /** @description The signing key (`kid` in the JWKS); not in the token, since IVS tries every imported key. */
+            keyId: string;
+            /**
+             * Format: uri
+             * @description The channel's playback URL with `?token=`, when the channel is known.
+             */
+            playbackUrl?: string;
+        };
+        PlaybackTokenBatchRequest: {
+            /** @description Each item is a PlaybackTokenRequest, validated on its own so a bad item fails alone. */
+            requests: unknown[];
+        };
+        PlaybackTokenBatchResult: {
+            issued: number;
+            failed: number;
+            results: ({
+                index: number;
+                /** @constant */
+                status: 201;
+                token: components["schemas"]["PlaybackToken"]["token"];
+                /** Format: date-time */
+                expiresAt: string;
+                keyId: string;
+                /** Format: uri */
+                playbackUrl?: string;
+            } | {
+                index: number;
+                status: number;
+                error: components["schemas"]["ItemError"];
+            })[];
+        };
+        ViewerSessionRevocationRequest: {
+            /** @description Each item is a ViewerSessionRevocation, validated on its own so a bad item fails alone. */
+            sessions: unknown[];
+        };
+        ViewerSessionRevocation: {
+            channelArn: components["schemas"]["PlaybackTokenRequest"]["channelArn"];
+            viewerId: components["schemas"]["PlaybackTokenRequest"]["viewerId"];
+            /** @description Revoke sessions whose `aws:viewer-session-version` is at most this (IVS default 0). */
+            viewerSessionVersionsLessThanOrEqualTo?: number;
+        };
+        ViewerSessionRevocationResult: {
+            started: number;
+            failed: number;
+            results: ({
+                index: number;
+                /** @constant */
+                status: "started";
+            } | {
+                index: number;
+                /** @constant */
+                status: "failed";
+                error: {
+                    /** @description One of this API's error codes, or the error code IVS gave for this session. */
+                    code: string;
+                    message: string;
+                    details?: Record<string, never>;
+                };
+            })[];
+        };
+        RotationRequest: {
+            /** @description After a compromise, delete the previous key and the key that was current at once; tokens they signed stop working. */
+            emergency?: boolean;
+        };
+        RotationResult: {
+            currentKeyId: string;
+            previousKeyId?: string;
+            /** @description What the rotation did, in order. */
+            steps: string[];
+        };
+        PlaybackKeyList: {
+            /** @description Where public keys are published (`ivs`, or `offline` in local mode). */
+            registry: string;
+            /** @description Key pairs IVS allows per account and region (3). */
+            slotLimit: number;
+            keys: components["schemas"]["PlaybackKey"][];
+            /** @description Key pairs that this service did not create, in each served region; they take that region's slots and are never deleted. */
+            foreignKeyPairs: {
+                region?: string;
+                name: string;
+                arn?: string;
+            }[];
+            /**
+             * @description Each served region (`IVS_REGIONS`) and its key pair slots. Local mode without
+             *     `IVS_REGIONS` has one entry without `region`.
+             */
+            regions: {
+                region?: string;
+                limit: number;
+                ours: number;
+                foreign: number;
+                free: number;
+            }[];
+        };
+        PlaybackKey: {
+            keyId: string;
+            /** @enum {string} */
+            state: "pending" | "current" | "previous" | "retired";
+            /** @description RFC 7638 JWK SHA-256 thumbprint (base64url). */
+            fingerprint: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            activatedAt?: string;
+            /** Format: date-time */
+            deactivatedAt?: string;
+            /**
+             * Format: date-time
+             * @description For the previous key, when it may be deleted without breaking a token.
+             */
+            drainEndsAt?: string;
+            /** Format: date-time */
+            retiredAt?: string;
+            /** @description Whether every served region holds the public key now. */
+            published: boolean;
+            /** @description The IVS key pair ARN in the first served region that holds it. */
+            arn?: string;
+            /** @description The key in each served region. */
+            regions?: {
+                region?: string;
+                published: boolean;
+                arn?: string;
+                /** @description IVS's own fingerprint of the key pair. */
+                fingerprint?: string;
+            }[];
+            /** @description Set when the store and the registry disagree (for example a current key that is not published). */
+            drift?: string;
+        };
+        Jwks: {
+            keys: {
+                /** @constant */
+                kty: "EC";
+                /** @constant */
+                crv: "P-384";
+                x: string;
+                y: string;
+                kid: string;
+                /** @constant */
+                alg: "ES384";
+                /** @constant */
+                use: "sig";
+            }[];
+        };
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "not-ready";
+            reason?: string;
+            currentKeyId?: string;
+            keyStore: {
+                /** Format: date-time */
+                lastRefreshAt?: string;
+                lastRefreshFailed: boolean;
+                stalenessSeconds?: number;
+                /**
+                 * @description Why the last attempt to read (or, on first start, create) the signing keys failed;
+                 *     absent once one succeeds. For AWS, `operation` names the call and `awsError` the
+                 *     SDK error's name (e.g. RegionMissing, CredentialsProviderError, AccessDeniedException,
+                 *     ENOTFOUND); the SDK's own text is never included.
+                 */
+                lastFailure?: {
+                    code: components["schemas"]["ErrorCode"];
+                    message: string;
+                    /** @example Secrets Manager DescribeSecret */
+                    operation?: string;
+                    /** @example CredentialsProviderError */
+                    awsError?: string;
+                    /** Format: date-time */
+                    at: string;
+                };
+            };
+            /**
+             * @description Each served region (`IVS_REGIONS`; one entry without `region` in local mode without it)
+             *     and whether its IVS holds the current key: `held` (tokens for its channels play),
+             *     `missing` (they get 503 KEY_NOT_IN_REGION until the key is imported again) or `unknown`
+             *     (not read yet). The replica is ready while at least one region holds the key; the
+             *     others are listed in `degradedRegions`.
+             */
+            regions?: {
+                region?: string;
+                /** @enum {string} */
+                currentKey: "held" | "missing" | "unknown";
+                /** Format: date-time */
+                lastCheckedAt?: string;
+                /** @description Why the last read of the region failed; what was known is kept meanwhile. */
+                failure?: {
+                    code: string;
+                    message: string;
+                };
+            }[];
+            /** @description Regions whose channels may get 503 now, or whose IVS could not be read. */
+            degradedRegions?: string[];
+        };
+        ItemError: {
+            code: components["schemas"]["ErrorCode"];
+            message: string;
+            details?: Record<string, never>;
+        };
+        Error: {
+            code: components["schemas"]["ErrorCode"];
+            message: string;
+            requestId: string;
+            details?: Record<string, never>;
+        };
+        /** @enum {string} */
+        ErrorCode: "INVALID_REQUEST" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "CHANNEL_NOT_ALLOWED" | "CHANNEL_NOT_FOUND" | "CHANNEL_NOT_AUTHORIZED" | "CHANNEL_REGION_NOT_SERVED" | "CHANNEL_ACCOUNT_NOT_SERVED" | "RATE_LIMITED" | "TOO_MANY_FAILED_ATTEMPTS" | "INVALID_CHANNEL_ARN" | "INVALID_VIEWER_ID" | "INVALID_VIEWER_SESSION_VERSION" | "VIEWER_SESSION_VERSION_WITHOUT_VIEWER_ID" | "INVALID_ORIGIN" | "DUPLICATE_ORIGIN" | "TOO_MANY_ORIGINS" | "TOO_MANY_STRICT_ORIGINS" | "STRICT_ORIGIN_WITHOUT_ORIGINS" | "INVALID_MAXIMUM_RESOLUTION" | "INVALID_TTL" | "TTL_ABOVE_MAXIMUM" | "TTL_ABOVE_VIEWER_LIMIT" | "INVALID_BATCH_SIZE" | "NO_SIGNING_KEY" | "KEY_NOT_IN_REGION" | "ROTATION_IN_PROGRESS" | "PREVIOUS_KEY_DRAINING" | "NO_FREE_KEY_SLOT" | "KEY_VERIFICATION_FAILED" | "KEY_STORE_CORRUPT" | "DEPENDENCY_UNAVAILABLE" | "NOT_AVAILABLE_IN_LOCAL_MODE" | "INTERNAL";
+    };
+    responses: {
+        /** @description The request breaks a rule; `code` names it. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Missing, malformed or unknown API key (UNAUTHENTICATED). */
+        Unauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The API key lacks the route's scope (INSUFFICIENT_SCOPE) or may not mint for the channel (CHANNEL_NOT_ALLOWED). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The API key is over its request rate (RATE_LIMITED), or this client sent too many bad
+         *     credentials recently (TOO_MANY_FAILED_ATTEMPTS); see `Retry-After`.
+         */
+        TooManyRequests: {
+            headers: {
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description With `CHANNEL_CHECK`, IVS has no such channel (CHANNEL_NOT_FOUND). */
+        ChannelNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description With `CHANNEL_CHECK=authorized`, the channel has no playback authorization (CHANNEL_NOT_AUTHORIZED). */
+        ChannelNotAuthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description A token for this channel could not play, so none is issued: the channel is in a region this
+         *     service does not serve (CHANNEL_REGION_NOT_SERVED; `details.region`, `details.servedRegions`),
+         *     or in another AWS account than the one its key is imported into (CHANNEL_ACCOUNT_NOT_SERVED).
+         */
+        ChannelNotServed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description ROTATION_IN_PROGRESS, PREVIOUS_KEY_DRAINING or NO_FREE_KEY_SLOT. */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is over the limit (PAYLOAD_TOO_LARGE). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not `application/json` (UNSUPPORTED_MEDIA_TYPE). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description No signing key yet (NO_SIGNING_KEY), the channel's region does not hold the signing key yet
+         *     (KEY_NOT_IN_REGION: a region just added, or a key pair deleted by hand, being imported again),
+         *     or a dependency (AWS) is unavailable (DEPENDENCY_UNAVAILABLE); see `Retry-After`.
+         */
+        Unavailable: {
+            headers: {
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    issuePlaybackToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaybackTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The signed token. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybackToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ChannelNotFound"];
+            409: components["responses"]["ChannelNotAuthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ChannelNotServed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    issuePlaybackTokenBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaybackTokenBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per request, in request order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybackTokenBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revokeViewerSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewerSessionRevocationRequest"];
+            };
+        };
+        responses: {
+            /** @description Revocation started for the sessions marked `started`. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewerSessionRevocationResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Local mode does not call IVS (NOT_AVAILABLE_IN_LOCAL_MODE). */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPlaybackKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every key this service has created, newest first, and foreign key pairs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybackKeyList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotatePlaybackKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotationRequest"];
+            };
+        };
+        responses: {
+            /** @description The rotation finished. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotationResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JSON Web Key Set; `kid` is the key id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is serving requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to issue tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready (no key yet, keys too stale, or shutting down). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+        };
+    };
+}
