@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ErrorCode } from '../domain/errors.js';
 import type { SignerName } from '../domain/ports.js';
 import type { KeyCacheStatus } from '../services/key-cache.js';
 import type { RegionHealth } from '../services/region-coverage.js';
@@ -8,6 +9,8 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   countToken(outcome: TokenOutcome): void;
+  /** A token request refused with this code (a claim rule, an access policy, a dependency). */
+  countRefusal(code: ErrorCode): void;
   /** A current or draining key missing from a region was imported there again. */
   countRepair(region: string | undefined): void;
 }
@@ -46,6 +49,12 @@ export function createMetrics(deps: {
     registers: [registry],
   });
   for (const outcome of ['issued', 'reused', 'rejected', 'failed'] as const) tokens.inc({ outcome }, 0);
+  const refusals = new Counter({
+    name: 'playback_tokens_refused_total',
+    help: 'Token requests (single or batch items) refused after the schema check, by error code: a claim rule (INVALID_TTL, …), an access policy (VIEWER_COUNTRY_NOT_ALLOWED, ORIGIN_NOT_ALLOWED_BY_POLICY, …), a channel restriction, or a dependency (DEPENDENCY_UNAVAILABLE).',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
 
   new Gauge({
     name: 'signer_info',
@@ -124,6 +133,7 @@ export function createMetrics(deps: {
       duration.observe({ route, method }, seconds);
     },
     countToken: (outcome) => tokens.inc({ outcome }),
+    countRefusal: (code) => refusals.inc({ code }),
     countRepair: (region) => repairs.inc({ region: regionLabel(region) }),
   };
 }
