@@ -76,6 +76,17 @@ describe('decideAccess', () => {
     expect(decision.filled).toEqual([]);
   });
 
+  it('fills in origins for an empty allowedOrigins, which puts no claim in a token either', () => {
+    const decision = decideAccess(
+      { channelArn: CHANNEL, allowedOrigins: [] },
+      [policy({ allowedOrigins: ['https://a.example'] })],
+      context(),
+    );
+
+    expect(decision.request.allowedOrigins).toEqual(['https://a.example']);
+    expect(decision.filled).toEqual(['allowedOrigins']);
+  });
+
   it('refuses origins when two policies have none in common', () => {
     expect(() =>
       decideAccess(
@@ -152,10 +163,15 @@ describe('decideAccess', () => {
       fc.property(requests, policies, (request: PlaybackTokenRequest, applying) => {
         try {
           const decision = decideAccess(request, applying, context(request.viewerCountry));
+          // An empty allowedOrigins puts no claim in a token, as if left out: it is left out.
+          const leftOut = (field: keyof PlaybackTokenRequest) =>
+            request[field] === undefined ||
+            (field === 'allowedOrigins' && request.allowedOrigins?.length === 0);
           for (const [field, value] of Object.entries(request)) {
+            if (leftOut(field as keyof PlaybackTokenRequest)) continue;
             expect((decision.request as unknown as Record<string, unknown>)[field]).toEqual(value);
           }
-          for (const field of decision.filled) expect(request[field]).toBeUndefined();
+          for (const field of decision.filled) expect(leftOut(field)).toBe(true);
           expect(decision.applied).toHaveLength(applying.length);
         } catch (error) {
           if (!isServiceError(error)) throw error;
