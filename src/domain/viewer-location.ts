@@ -85,6 +85,8 @@ export type ViewerCountry =
 export function viewerCountryOf(
   request: { readonly viewerIp?: string | undefined; readonly viewerCountry?: string | undefined },
   lookup: (address: string) => string | undefined,
+  /** `viewerIp` already parsed, so the hot path parses it once. */
+  parsed?: ViewerAddress,
 ): ViewerCountry {
   if (request.viewerCountry !== undefined) {
     const country = parseViewerCountry(request.viewerCountry);
@@ -93,7 +95,7 @@ export function viewerCountryOf(
       : { known: true, country, from: 'viewerCountry' };
   }
   if (request.viewerIp === undefined) return { known: false, reason: 'not-given' };
-  const viewer = parseViewerIp(request.viewerIp);
+  const viewer = parsed ?? parseViewerIp(request.viewerIp);
   if (viewer.range !== 'unicast') return { known: false, reason: 'non-public-address' };
   const found = lookup(viewer.address);
   const country = found === undefined ? undefined : countryCode(found);

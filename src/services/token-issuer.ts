@@ -115,7 +115,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
     try {
       if (caller) requireChannelAllowed(caller, request.channelArn);
       // Checked whether or not a policy needs them: a malformed value is refused the same way always.
-      if (request.viewerIp !== undefined) parseViewerIp(request.viewerIp);
+      const viewerAddress = request.viewerIp === undefined ? undefined : parseViewerIp(request.viewerIp);
       if (request.viewerCountry !== undefined) parseViewerCountry(request.viewerCountry);
       const now = clock();
       let { claims } = buildPlaybackClaims(request, { policy, now, newUuid });
@@ -133,7 +133,8 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
           const decision = decideAccess(request, policies, {
             tokenPolicy: policy,
             unknownCountry: access.unknownCountry,
-            viewerCountry: () => viewerCountryOf(request, (address) => countries?.countryOf(address)),
+            viewerCountry: () =>
+              viewerCountryOf(request, (address) => countries?.countryOf(address), viewerAddress),
           });
           // The claims are built again only when a policy filled something in.
           if (decision.filled.length > 0) {
