@@ -11,11 +11,13 @@
  *
  * Knobs (environment): BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32),
  * BENCH_CEILING_SECONDS (4), BENCH_WARMUP_SECONDS (3); SIGNER, UV_THREADPOOL_SIZE and NODE_OPTIONS
- * are passed on to the server.
+ * are passed on to the server. BENCH_ACCESS_POLICY=1 runs the service with a POLICIES_FILE whose
+ * rule limits the channel's countries, and every viewer request carries a `viewerIp` (looked up in
+ * the bundled country database): compare its tokens/s with a run without it.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -38,6 +40,13 @@ const OVERALL_TIMEOUT_MS = (8 * DURATION + 12 * CEILING_SECONDS + 4 * WARMUP + 1
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const TARGETS = { ratio: 0.9, p99Ms: 10, rssMb: 150, startupMs: 1500, reuseTimesCeiling: 10 };
 const REUSE_SECONDS = 30;
+/** BENCH_ACCESS_POLICY=1: a country-limited channel, and a viewer address on every request. */
+const ACCESS_POLICY = process.env['BENCH_ACCESS_POLICY'] === '1';
+/** Public addresses in the policy's countries (Google US, Bell Canada, Deutsche Telekom DE, v4 and v6). */
+const VIEWER_IPS = ['8.8.8.8', '142.112.0.1', '80.128.0.1', '2003:e0::1', '2001:4860:4860::8888'];
+/** The request body's fields after the channel: a viewer address too with BENCH_ACCESS_POLICY=1. */
+const viewerFields = (sequence: number) =>
+  ACCESS_POLICY ? `,"viewerIp":"${VIEWER_IPS[sequence % VIEWER_IPS.length]}"` : '';
 /** Channels on the multiview page whose batch the reuse run sends (one token each per request). */
 const MULTIVIEW_CHANNELS = 4;
 
@@ -86,6 +95,18 @@ async function run(work: string) {
   for (const name of ['UV_THREADPOOL_SIZE', 'NODE_OPTIONS', 'WEB_CONCURRENCY', 'SIGNER']) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
+  }
+  if (ACCESS_POLICY) {
+    const policiesFile = join(work, 'policies.json');
+    env['POLICIES_FILE'] = policiesFile;
+    await writeFile(
+      policiesFile,
+      JSON.stringify({
+        version: 1,
+        policies: [{ name: 'bench', channels: [CHANNEL_ARN], allowedCountries: ['US', 'CA', 'DE'] }],
+      }),
+    );
+    note('BENCH_ACCESS_POLICY=1: the channel is limited to US, CA and DE; every request carries a viewerIp');
   }
 
   note('start-up, cold (empty KEYS_DIR: first signing key and development API key are created)');
@@ -455,7 +476,7 @@ async function load(options: {
             {
               setupRequest: (req) => {
                 counter++;
-                return { ...req, body: `${head}${counter}"}` };
+                return { ...req, body: `${head}${counter}"${viewerFields(counter)}}` };
               },
             },
           ],
@@ -494,7 +515,7 @@ async function pacedLoad(options: {
   let sent = 0;
   let inFlight = 0;
   const send = () => {
-    const body = `{"channelArn":"${CHANNEL_ARN}","ttlSeconds":300,"viewerId":"bench-l-${sent}"}`;
+    const body = `{"channelArn":"${CHANNEL_ARN}","ttlSeconds":300,"viewerId":"bench-l-${sent}"${viewerFields(sent)}}`;
     sent++;
     inFlight++;
     const startedAt = performance.now();

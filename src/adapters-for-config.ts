@@ -4,14 +4,17 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type AwsCall, recordAwsCalls } from './adapters/aws/aws-call-recording.js';
 import { IvsChannelDirectory } from './adapters/aws/ivs-channel-directory.js';
 import { IvsPlaybackKeyRegistry } from './adapters/aws/ivs-playback-key-registry.js';
+import { IvsRestrictionPolicyDirectory } from './adapters/aws/ivs-restriction-policy-directory.js';
 import { IvsViewerSessionRevoker } from './adapters/aws/ivs-viewer-session-revoker.js';
 import { SecretsManagerKeyStore } from './adapters/aws/secrets-manager-key-store.js';
 import { chooseSigningBackend } from './adapters/crypto/choose-signing-backend.js';
+import { bundledCountryDatabasePath, openCountryDatabase } from './adapters/geo/mmdb-country-lookup.js';
 import { FileApiKeyStore } from './adapters/local/file-api-key-store.js';
 import { FileKeyStore } from './adapters/local/file-key-store.js';
 import { FileRotationLock } from './adapters/local/file-rotation-lock.js';
 import { OfflinePlaybackKeyRegistry } from './adapters/local/offline-playback-key-registry.js';
 import { OfflineViewerSessionRevoker } from './adapters/local/offline-viewer-session-revoker.js';
+import { PoliciesFile } from './adapters/local/policies-file.js';
 import { StaticChannelDirectory } from './adapters/local/static-channel-directory.js';
 import { InProcessRotationLock } from './adapters/process/in-process-rotation-lock.js';
 import { type Config, ConfigError } from './config.js';
@@ -20,6 +23,7 @@ import type { Adapters } from './runtime.js';
 import {
   type RegionalAdapters,
   regionalChannelDirectory,
+  regionalRestrictionPolicyDirectory,
   regionalViewerSessionRevoker,
 } from './services/regional-routing.js';
 import { StartupError } from './startup-failure.js';
@@ -95,7 +99,32 @@ export async function createAdaptersForConfig(
       ...(regionless ? { fallback: make(regionless[1]) } : {}),
     };
   };
+  const policiesFile =
+    config.policiesFile === undefined ? undefined : await loadPoliciesFile(config.policiesFile);
+  const restrictionPolicies =
+    ivsClients && config.restrictionPolicies === 'enforce'
+      ? regionalRestrictionPolicyDirectory(
+          byRegion(
+            (client) =>
+              new IvsRestrictionPolicyDirectory({
+                client,
+                logger,
+                clock,
+                ttlSeconds: config.restrictionPolicyCacheSeconds,
+              }),
+          ),
+        )
+      : undefined;
+  // Read only where a policy can use it (or the operator named one), so a service without
+  // policies spends neither the memory nor the start-up time.
+  const countries =
+    policiesFile || restrictionPolicies || config.geoipDatabase !== undefined
+      ? await loadCountryDatabase(config.geoipDatabase, logger, clock)
+      : undefined;
   return {
+    policiesFile,
+    restrictionPolicies,
+    countries,
     store,
     lock,
     registries,
@@ -147,6 +176,73 @@ async function loadChannelsFile(path: string): Promise<StaticChannelDirectory> {
     throw new StartupError(
       'CHANNELS_FILE',
       `${path} ${problem}; it must be a JSON object mapping channel ARNs to https playback URLs, or unset CHANNELS_FILE`,
+      { cause: error },
+    );
+  }
+}
+
+/** POLICIES_FILE, read at start; a file with problems stops the start listing every one. */
+async function loadPoliciesFile(path: string) {
+  const source = new PoliciesFile(path);
+  try {
+    const rules = await source.loadIfChanged();
+    if (!rules) throw new Error('was not read');
+    return { source, rules };
+  } catch (error) {
+    const problems = (error as { problems?: readonly string[] }).problems;
+    const code = (error as NodeJS.ErrnoException).code;
+    const what = problems
+      ? `${path} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`
+      : code === 'ENOENT'
+        ? `${path} does not exist`
+        : code === 'EACCES'
+          ? `${path} cannot be read (permission denied)`
+          : code === 'EISDIR'
+            ? `${path} is a folder, not a file`
+            : `${path} could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    throw new StartupError(
+      'POLICIES_FILE',
+      `${what}\nfix the file (see docs/access-policies.md), or unset POLICIES_FILE`,
+      { cause: error },
+    );
+  }
+}
+
+/** Older than this, the country database in use is reported at start (README, "The country database"). */
+const COUNTRY_DATABASE_MAX_AGE_DAYS = 90;
+
+/** GEOIP_DATABASE, or the bundled country database; one that cannot be read stops the start. */
+async function loadCountryDatabase(configured: string | undefined, logger: Logger, clock: Clock) {
+  let path = configured ?? 'the bundled database';
+  try {
+    path = configured ?? bundledCountryDatabasePath();
+    const database = await openCountryDatabase(path, logger);
+    const ageDays = Math.floor((clock().getTime() - database.builtAt.getTime()) / 86_400_000);
+    if (ageDays > COUNTRY_DATABASE_MAX_AGE_DAYS) {
+      // Addresses move between networks and countries: an old database refuses or admits the wrong viewers.
+      logger.warn(
+        { geoipDatabase: path, database: database.description, ageDays },
+        `the country database was built ${ageDays} days ago; set GEOIP_DATABASE to a maintained one (see the README, "The country database")`,
+      );
+    }
+    return database;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'cannot be read (permission denied)'
+          : code === 'MODULE_NOT_FOUND'
+            ? 'is not installed'
+            : error instanceof Error
+              ? error.message
+              : String(error);
+    throw new StartupError(
+      'GEOIP_DATABASE',
+      configured === undefined
+        ? `the bundled country database ${path} ${problem}; reinstall the package, or set GEOIP_DATABASE to an MMDB country database`
+        : `${path} ${problem}; set GEOIP_DATABASE to an MMDB country database (e.g. MaxMind GeoLite2-Country.mmdb), or unset it to use the bundled one`,
       { cause: error },
     );
   }

@@ -41,6 +41,18 @@ export interface Config {
   readonly channelsFile: string | undefined;
   readonly channelCheck: 'none' | 'exists' | 'authorized';
   readonly channelCacheSeconds: number;
+  /** Access policies by channel pattern (YAML or JSON); undefined = none. */
+  readonly policiesFile: string | undefined;
+  /** How often a running server checks POLICIES_FILE for changes. */
+  readonly policiesReloadSeconds: number;
+  /** The operator's MMDB country database; undefined = the bundled freely licensed one. */
+  readonly geoipDatabase: string | undefined;
+  /** Whether a viewer whose country cannot be told passes a policy that limits countries. */
+  readonly unknownCountry: 'allow' | 'deny';
+  /** `enforce`: a channel's IVS playback restriction policy is applied at issuance. */
+  readonly restrictionPolicies: 'ignore' | 'enforce';
+  /** How long an IVS playback restriction policy is served from memory. */
+  readonly restrictionPolicyCacheSeconds: number;
   readonly rotationTakeoverSeconds: number;
   readonly janitorSeconds: number;
   readonly apiKeyRateLimitPerSecond: number;
@@ -195,6 +207,18 @@ export function loadConfig(env: Env, role: Role = 'server'): Config {
     channelCheck: oneOf('CHANNEL_CHECK', ['none', 'exists', 'authorized'], 'none'),
     // CHANNEL_CACHE_SECONDS: how long a channel looked up in IVS is served from memory.
     channelCacheSeconds: integer('CHANNEL_CACHE_SECONDS', 300, 1, 86_400),
+    // POLICIES_FILE: access policies matched by channel ARN pattern (YAML or JSON; docs/access-policies.md).
+    policiesFile: read('POLICIES_FILE'),
+    // POLICIES_RELOAD_SECONDS: how often a running server re-reads POLICIES_FILE when it changed.
+    policiesReloadSeconds: integer('POLICIES_RELOAD_SECONDS', 5, 1, 3600),
+    // GEOIP_DATABASE: an MMDB country database (e.g. MaxMind GeoLite2/GeoIP2 Country) for viewerIp.
+    geoipDatabase: read('GEOIP_DATABASE'),
+    // UNKNOWN_COUNTRY: allow or deny viewers whose country cannot be told, where a policy limits countries.
+    unknownCountry: oneOf('UNKNOWN_COUNTRY', ['allow', 'deny'], 'allow'),
+    // RESTRICTION_POLICIES: enforce applies each channel's IVS playback restriction policy at issuance.
+    restrictionPolicies: oneOf('RESTRICTION_POLICIES', ['ignore', 'enforce'], 'ignore'),
+    // RESTRICTION_POLICY_CACHE_SECONDS: how long a restriction policy read from IVS is served from memory.
+    restrictionPolicyCacheSeconds: integer('RESTRICTION_POLICY_CACHE_SECONDS', 60, 1, 86_400),
     // ROTATION_TAKEOVER_SECONDS: a pending key younger than this belongs to a rotation under way elsewhere.
     rotationTakeoverSeconds: integer('ROTATION_TAKEOVER_SECONDS', 120, 0, 3600),
     // JANITOR_SECONDS: how often a server deletes a drained previous key from IVS; 0 = never.
@@ -226,6 +250,11 @@ export function loadConfig(env: Env, role: Role = 'server'): Config {
   if (config.channelCheck !== 'none' && config.registry !== 'ivs') {
     problems.push(
       `CHANNEL_CHECK=${config.channelCheck} needs PLAYBACK_KEY_REGISTRY=ivs: only IVS knows which channels exist`,
+    );
+  }
+  if (config.restrictionPolicies === 'enforce' && config.registry !== 'ivs') {
+    problems.push(
+      'RESTRICTION_POLICIES=enforce needs PLAYBACK_KEY_REGISTRY=ivs: only IVS knows which restriction policy a channel has',
     );
   }
   if (config.keyMaxStalenessSeconds < config.keyRefreshSeconds) {

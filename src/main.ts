@@ -69,6 +69,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
       registry: runtime.registries[0]?.kind,
       regions: runtime.servedRegions ?? 'any',
       signer: runtime.signing.description,
+      ...(config.policiesFile === undefined ? {} : { policiesFile: config.policiesFile }),
+      ...(runtime.restrictionPolicies ? { restrictionPolicies: 'enforce' } : {}),
+      ...(runtime.countries ? { countryDatabase: runtime.countries.description } : {}),
     },
     'listening',
   );
@@ -204,6 +207,19 @@ function startBackgroundJobs(runtime: Runtime): () => void {
       () => {},
     ),
   ];
+  const { access } = runtime;
+  if (access && config.policiesFile !== undefined) {
+    // A changed policies file takes effect within this interval; one with problems is reported once
+    // and the rules loaded before stay in force (the access policies log why).
+    stops.push(
+      every(
+        config.policiesReloadSeconds * 1000,
+        () => access.reload(),
+        () => {},
+      ),
+    );
+  }
+  stops.push(() => runtime.countries?.close?.());
   if (config.janitorSeconds > 0) {
     stops.push(
       every(

@@ -4,18 +4,23 @@ import { generateSigningKey } from './adapters/crypto/p384-keys.js';
 import { createAdaptersForConfig } from './adapters-for-config.js';
 import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
+import type { PolicyRules } from './domain/policy-rules.js';
 import type {
   ApiKeyStore,
   ChannelDirectory,
   Clock,
+  CountryLookup,
   KeyStore,
   Logger,
   PlaybackKeyRegistry,
+  PolicySource,
+  RestrictionPolicyDirectory,
   RotationLock,
   SigningBackend,
   ViewerSessionRevoker,
 } from './domain/ports.js';
 import { createMetrics, type ServiceMetrics } from './http/metrics.js';
+import { type AccessPolicies, createAccessPolicies } from './services/access-policies.js';
 import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from './services/api-key-authenticator.js';
 import { createKeyCache, type KeyCache } from './services/key-cache.js';
 import { type KeyInventory, listKeyInventory } from './services/key-inventory.js';
@@ -45,6 +50,12 @@ export interface Adapters {
   readonly revoker: ViewerSessionRevoker;
   /** The signature implementation SIGNER chose. */
   readonly signing: SigningBackend;
+  /** POLICIES_FILE and its rules as read at start; absent without a policies file. */
+  readonly policiesFile?: { readonly source: PolicySource; readonly rules: PolicyRules } | undefined;
+  /** RESTRICTION_POLICIES=enforce: each channel's IVS playback restriction policy, in its region. */
+  readonly restrictionPolicies?: RestrictionPolicyDirectory | undefined;
+  /** The country database for `viewerIp`; absent when no access policy is configured. */
+  readonly countries?: (CountryLookup & { close?(): void }) | undefined;
 }
 
 /** Everything the server, the CLI and the rotation function share, wired from the configuration. */
@@ -64,6 +75,8 @@ export interface Runtime extends Adapters {
   readonly metrics: ServiceMetrics;
   /** The token issuer with the configured TTL policy, channel check and token reuse. */
   readonly tokenIssuer: TokenIssuer;
+  /** Access policies (POLICIES_FILE, IVS restriction policies); undefined when none is configured. */
+  readonly access: AccessPolicies | undefined;
   inventory(): Promise<KeyInventory>;
 }
 
@@ -139,6 +152,16 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     foreignPendingGraceSeconds: config.keyStore.kind === 'file' ? 0 : config.rotationTakeoverSeconds,
     onKeysChanged: () => keyCache.refresh(),
   });
+  const access =
+    adapters.policiesFile || adapters.restrictionPolicies
+      ? createAccessPolicies({
+          logger,
+          file: adapters.policiesFile,
+          restrictionPolicies: adapters.restrictionPolicies,
+          countries: adapters.countries,
+          unknownCountry: config.unknownCountry,
+        })
+      : undefined;
   const tokenIssuer = createTokenIssuer({
     keys: keyCache,
     channels,
@@ -155,6 +178,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
           })
         : undefined,
     onOutcome: metrics.countToken,
+    access,
     regions: { served: adapters.servedRegions, coverage },
   });
   return {
@@ -174,6 +198,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     regions,
     metrics,
     tokenIssuer,
+    access,
     inventory: () => listKeyInventory({ store, registries, drainPolicy }),
   };
 }

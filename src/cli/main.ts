@@ -151,7 +151,9 @@ program
   .addOption(
     new Option('--maximum-resolution <resolution>', 'cap the renditions').choices(MAXIMUM_RESOLUTIONS),
   )
-  .option('--json', 'print {token, expiresAt, keyId, playbackUrl} instead of the bare token')
+  .option('--viewer-ip <address>', "the viewer's IP address, for access policies that limit countries")
+  .option('--viewer-country <code>', "the viewer's country (ISO 3166-1 alpha-2), for access policies")
+  .option('--json', 'print {token, expiresAt, keyId, playbackUrl, policy} instead of the bare token')
   .action(
     async (options: {
       channelArn: string;
@@ -162,6 +164,8 @@ program
       strictOriginEnforcement?: boolean;
       singleUse?: boolean;
       maximumResolution?: PlaybackTokenRequest['maximumResolution'];
+      viewerIp?: string;
+      viewerCountry?: string;
       json?: boolean;
     }) =>
       withRuntime(async (runtime) => {
@@ -177,6 +181,8 @@ program
           strictOriginEnforcement: options.strictOriginEnforcement,
           singleUse: options.singleUse,
           maximumResolution: options.maximumResolution,
+          viewerIp: options.viewerIp,
+          viewerCountry: options.viewerCountry,
         });
         print(options.json ? { ...issued, expiresAt: issued.expiresAt.toISOString() } : issued.token);
       }),

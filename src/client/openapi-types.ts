@@ -21,6 +21,13 @@ export interface paths {
          *     its `exp` rounded up to the end of a bucket of that many seconds, so it lives at least as
          *     long as asked and less than one bucket longer, never past `TOKEN_MAX_TTL_SECONDS`.
          *     `expiresAt` always states the token's real `exp`.
+         *
+         *     Access policies (POLICIES_FILE rules, and with RESTRICTION_POLICIES=enforce the channel's IVS
+         *     playback restriction policy) may limit countries (from `viewerCountry` or `viewerIp`),
+         *     origins, strict origin enforcement, resolution and TTL, and require `viewerId` or
+         *     `singleUse`. A request asking for more is refused with 403 and the rule's code; what it
+         *     leaves out, the policy fills in, and `policy` in the response says which policies applied
+         *     and what they filled in.
          */
         post: operations["issuePlaybackToken"];
         delete?: never;
@@ -244,6 +251,41 @@ export interface components {
              * @enum {string}
              */
             maximumResolution?: "SD" | "HD" | "FULL_HD";
+            /**
+             * @description The viewer's IP address, for access policies that limit countries: IPv4 in dotted-quad
+             *     form or IPv6 in any text form, without port, brackets or zone (INVALID_VIEWER_IP). An
+             *     IPv4-mapped IPv6 address counts as the IPv4 address it carries. Its country comes from
+             *     the country database (GEOIP_DATABASE); a private, loopback or reserved address has none
+             *     (UNKNOWN_COUNTRY decides). Never put in the token, never logged.
+             * @example 203.0.113.7
+             * @example 2001:db8::7
+             */
+            viewerIp?: string;
+            /**
+             * @description The viewer's country as an ISO 3166-1 alpha-2 code (any case), e.g. from a CDN's
+             *     viewer-country header; when given, `viewerIp` is not looked up. `XX` and `T1` (a CDN's
+             *     "unknown" and "Tor") mean the country is unknown (INVALID_VIEWER_COUNTRY otherwise).
+             *     Never put in the token.
+             * @example US
+             */
+            viewerCountry?: string;
+        };
+        /**
+         * @description The access policies that applied to the token (POLICIES_FILE rules and the channel's IVS
+         *     playback restriction policy), and the request fields they filled in because the request
+         *     left them out. Absent when no policy applied.
+         */
+        AppliedPolicy: {
+            applied: {
+                /**
+                 * @description `policies-file` (a rule of POLICIES_FILE) or `ivs-restriction-policy` (the channel's IVS playback restriction policy).
+                 * @enum {string}
+                 */
+                source: "policies-file" | "ivs-restriction-policy";
+                /** @description The rule's name in the policies file, or the IVS policy's ARN. */
+                name: string;
+            }[];
+            filled: ("allowedOrigins" | "strictOriginEnforcement" | "maximumResolution" | "ttlSeconds" | "singleUse")[];
         };
         PlaybackToken: {
             /** @description The JWS compact form; header `{"alg":"ES384","typ":"JWT"}`. */
@@ -260,6 +302,7 @@ export interface components {
              * @description The channel's playback URL with `?token=`, when the channel is known.
              */
             playbackUrl?: string;
+            policy?: components["schemas"]["AppliedPolicy"];
         };
         PlaybackTokenBatchRequest: {
             /** @description Each item is a PlaybackTokenRequest, validated on its own so a bad item fails alone. */
@@ -278,6 +321,7 @@ export interface components {
                 keyId: string;
                 /** Format: uri */
                 playbackUrl?: string;
+                policy?: components["schemas"]["AppliedPolicy"];
             } | {
                 index: number;
                 status: number;
@@ -461,7 +505,7 @@ export interface components {
             details?: Record<string, never>;
         };
         /** @enum {string} */
-        ErrorCode: "INVALID_REQUEST" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "CHANNEL_NOT_ALLOWED" | "CHANNEL_NOT_FOUND" | "CHANNEL_NOT_AUTHORIZED" | "CHANNEL_REGION_NOT_SERVED" | "CHANNEL_ACCOUNT_NOT_SERVED" | "RATE_LIMITED" | "TOO_MANY_FAILED_ATTEMPTS" | "INVALID_CHANNEL_ARN" | "INVALID_VIEWER_ID" | "INVALID_VIEWER_SESSION_VERSION" | "VIEWER_SESSION_VERSION_WITHOUT_VIEWER_ID" | "INVALID_ORIGIN" | "DUPLICATE_ORIGIN" | "TOO_MANY_ORIGINS" | "TOO_MANY_STRICT_ORIGINS" | "STRICT_ORIGIN_WITHOUT_ORIGINS" | "INVALID_MAXIMUM_RESOLUTION" | "INVALID_TTL" | "TTL_ABOVE_MAXIMUM" | "TTL_ABOVE_VIEWER_LIMIT" | "INVALID_BATCH_SIZE" | "NO_SIGNING_KEY" | "KEY_NOT_IN_REGION" | "ROTATION_IN_PROGRESS" | "PREVIOUS_KEY_DRAINING" | "NO_FREE_KEY_SLOT" | "KEY_VERIFICATION_FAILED" | "KEY_STORE_CORRUPT" | "DEPENDENCY_UNAVAILABLE" | "NOT_AVAILABLE_IN_LOCAL_MODE" | "INTERNAL";
+        ErrorCode: "INVALID_REQUEST" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "CHANNEL_NOT_ALLOWED" | "CHANNEL_NOT_FOUND" | "CHANNEL_NOT_AUTHORIZED" | "CHANNEL_REGION_NOT_SERVED" | "CHANNEL_ACCOUNT_NOT_SERVED" | "RATE_LIMITED" | "TOO_MANY_FAILED_ATTEMPTS" | "INVALID_CHANNEL_ARN" | "INVALID_VIEWER_ID" | "INVALID_VIEWER_SESSION_VERSION" | "VIEWER_SESSION_VERSION_WITHOUT_VIEWER_ID" | "INVALID_ORIGIN" | "DUPLICATE_ORIGIN" | "TOO_MANY_ORIGINS" | "TOO_MANY_STRICT_ORIGINS" | "STRICT_ORIGIN_WITHOUT_ORIGINS" | "INVALID_MAXIMUM_RESOLUTION" | "INVALID_TTL" | "TTL_ABOVE_MAXIMUM" | "TTL_ABOVE_VIEWER_LIMIT" | "INVALID_BATCH_SIZE" | "INVALID_VIEWER_IP" | "INVALID_VIEWER_COUNTRY" | "VIEWER_COUNTRY_NOT_ALLOWED" | "VIEWER_COUNTRY_UNKNOWN" | "ORIGIN_NOT_ALLOWED_BY_POLICY" | "STRICT_ORIGIN_REQUIRED_BY_POLICY" | "RESOLUTION_ABOVE_POLICY" | "TTL_ABOVE_POLICY" | "VIEWER_ID_REQUIRED_BY_POLICY" | "SINGLE_USE_REQUIRED_BY_POLICY" | "NO_SIGNING_KEY" | "KEY_NOT_IN_REGION" | "ROTATION_IN_PROGRESS" | "PREVIOUS_KEY_DRAINING" | "NO_FREE_KEY_SLOT" | "KEY_VERIFICATION_FAILED" | "KEY_STORE_CORRUPT" | "DEPENDENCY_UNAVAILABLE" | "NOT_AVAILABLE_IN_LOCAL_MODE" | "INTERNAL";
     };
     responses: {
         /** @description The request breaks a rule; `code` names it. */
@@ -482,7 +526,14 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The API key lacks the route's scope (INSUFFICIENT_SCOPE) or may not mint for the channel (CHANNEL_NOT_ALLOWED). */
+        /**
+         * @description The API key lacks the route's scope (INSUFFICIENT_SCOPE) or may not mint for the channel
+         *     (CHANNEL_NOT_ALLOWED), or the request asks for more than the channel's access policy allows:
+         *     VIEWER_COUNTRY_NOT_ALLOWED, VIEWER_COUNTRY_UNKNOWN (with UNKNOWN_COUNTRY=deny),
+         *     ORIGIN_NOT_ALLOWED_BY_POLICY, STRICT_ORIGIN_REQUIRED_BY_POLICY, RESOLUTION_ABOVE_POLICY,
+         *     TTL_ABOVE_POLICY, VIEWER_ID_REQUIRED_BY_POLICY or SINGLE_USE_REQUIRED_BY_POLICY, with
+         *     `details.policy` naming the policy (`source`, `name`) and `details.field` the field.
+         */
         Forbidden: {
             headers: {
                 [name: string]: unknown;

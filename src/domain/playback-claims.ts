@@ -25,6 +25,10 @@ export interface PlaybackTokenRequest {
   readonly strictOriginEnforcement?: boolean | undefined;
   readonly singleUse?: boolean | undefined;
   readonly maximumResolution?: MaximumResolution | undefined;
+  /** The viewer's address, for access policies that restrict countries; never put in a token. */
+  readonly viewerIp?: string | undefined;
+  /** The viewer's country (ISO 3166-1 alpha-2, e.g. from a CDN header); never put in a token. */
+  readonly viewerCountry?: string | undefined;
 }
 
 /** The claims IVS documents, with their wire names. Nothing else is put in a token. */

@@ -1,4 +1,5 @@
 import type { ApiKeyRecord } from './api-keys.js';
+import type { PolicyRules } from './policy-rules.js';
 import type { NewSigningKey, PrivateKeyPem, SigningKeyInfo, StoredSigningKey } from './signing-key.js';
 
 /** The keys that can sign or verify. A store holds at most one of each. */
@@ -83,6 +84,47 @@ export interface ChannelInfo {
   readonly playbackUrl: string;
   /** Whether playback authorization is on (a private channel). */
   readonly authorized: boolean;
+  /** The IVS playback restriction policy attached to the channel, when one is (IVS only). */
+  readonly restrictionPolicyArn?: string | undefined;
+}
+
+/** An IVS playback restriction policy as GetPlaybackRestrictionPolicy describes it. */
+export interface RestrictionPolicy {
+  readonly arn: string;
+  readonly name: string;
+  /** ISO 3166-1 alpha-2 codes; empty = every country. */
+  readonly allowedCountries: readonly string[];
+  /** Origins as IVS holds them; empty = every origin. */
+  readonly allowedOrigins: readonly string[];
+  readonly enableStrictOriginEnforcement: boolean;
+}
+
+/**
+ * Reads IVS playback restriction policies: a cache in front of GetPlaybackRestrictionPolicy, in
+ * the policy's region.
+ */
+export interface RestrictionPolicyDirectory {
+  /**
+   * The policy, `null` when IVS has no such policy, or `undefined` when IVS cannot be asked now
+   * and nothing is known. Never throws.
+   */
+  lookup(policyArn: string): Promise<RestrictionPolicy | null | undefined>;
+}
+
+/** A country database (MMDB): the ISO 3166-1 alpha-2 code of the country an address is in. */
+export interface CountryLookup {
+  /** For logs: the database's type and build date. */
+  readonly description: string;
+  /** The country of a public IPv4 or IPv6 address, or undefined when the database has none. */
+  countryOf(address: string): string | undefined;
+}
+
+/** Where the policies file is read from; `load` throws PolicyDocumentError listing every problem. */
+export interface PolicySource {
+  /** For messages: the file's path. */
+  readonly location: string;
+  /** The rules, or undefined when the file has not changed since the last load. */
+  loadIfChanged(): Promise<PolicyRules | undefined>;
 }
 
 /**

@@ -95,7 +95,7 @@ export function createMetrics(deps: MetricsDeps): ServiceMetrics {
   for (const outcome of ['issued', 'reused', 'rejected', 'failed'] as const) tokens.inc({ outcome }, 0);
   const refusals = new Counter({
     name: 'playback_token_refusals_total',
-    help: 'Token requests that reached the signer and got no token (outcome rejected or failed), by error code, single and batch alike.',
+    help: 'Token requests (single or batch items) refused after the schema check, by error code: a claim rule (INVALID_TTL, …), an access policy (VIEWER_COUNTRY_NOT_ALLOWED, ORIGIN_NOT_ALLOWED_BY_POLICY, …), a channel restriction, or a failure (DEPENDENCY_UNAVAILABLE, INTERNAL).',
     labelNames: ['code'] as const,
     registers: [registry],
   });

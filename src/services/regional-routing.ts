@@ -3,6 +3,8 @@ import { isServiceError } from '../domain/errors.js';
 import type {
   ChannelDirectory,
   ChannelInfo,
+  RestrictionPolicy,
+  RestrictionPolicyDirectory,
   RevocationOutcome,
   ViewerSessionRevocation,
   ViewerSessionRevoker,
@@ -29,6 +31,23 @@ export function regionalChannelDirectory(adapters: RegionalAdapters<ChannelDirec
     lookup(channelArn: string): Promise<ChannelInfo | null | undefined> {
       const directory = adapterFor(adapters, channelArn);
       return directory ? directory.lookup(channelArn) : Promise.resolve(undefined);
+    },
+  };
+}
+
+/**
+ * Restriction policy lookups, each in the region its ARN names (a channel's policy is in the
+ * channel's region); a policy in no served region cannot be told (undefined).
+ */
+export function regionalRestrictionPolicyDirectory(
+  adapters: RegionalAdapters<RestrictionPolicyDirectory>,
+): RestrictionPolicyDirectory {
+  return {
+    lookup(policyArn: string): Promise<RestrictionPolicy | null | undefined> {
+      const region = /^arn:aws:ivs:([a-z0-9-]+):/.exec(policyArn)?.[1];
+      const directory =
+        (region === undefined ? undefined : adapters.byRegion.get(region)) ?? adapters.fallback;
+      return directory ? directory.lookup(policyArn) : Promise.resolve(undefined);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { type AppliedPolicy, decideAccess, type FilledField } from '../domain/access-policy.js';
 import { type Caller, requireChannelAllowed } from '../domain/api-keys.js';
 import { parseChannelArn } from '../domain/channel-arn.js';
 import { isServiceError, ServiceError } from '../domain/errors.js';
@@ -8,6 +9,8 @@ import {
   type TokenPolicy,
 } from '../domain/playback-claims.js';
 import type { ChannelDirectory, ChannelInfo, Clock } from '../domain/ports.js';
+import { parseViewerCountry, parseViewerIp, viewerCountryOf } from '../domain/viewer-location.js';
+import type { AccessPolicies } from './access-policies.js';
 import type { KeyCache, SigningKey } from './key-cache.js';
 import type { RegionCoverage } from './region-coverage.js';
 import type { TokenReuse } from './token-reuse.js';
@@ -18,6 +21,8 @@ export interface IssuedToken {
   readonly keyId: string;
   /** The channel's playback URL with `?token=`, when the channel is known. */
   readonly playbackUrl?: string | undefined;
+  /** The access policies that applied and what they filled in; absent when none applied. */
+  readonly policy?: { readonly applied: readonly AppliedPolicy[]; readonly filled: readonly FilledField[] };
 }
 
 export type TokenOutcome = 'issued' | 'reused' | 'rejected' | 'failed';
@@ -38,6 +43,8 @@ export interface TokenIssuerDeps {
    * error code (`INTERNAL` for anything that is not a ServiceError).
    */
   readonly onOutcome?: (outcome: TokenOutcome, code?: string) => void;
+  /** POLICIES_FILE and IVS restriction policies (absent: no policy applies, nothing is looked up). */
+  readonly access?: AccessPolicies | undefined;
   /**
    * `none`: any well-formed channel ARN (the playback URL is added when known); `exists`: refuse
    * channels IVS does not have (404 CHANNEL_NOT_FOUND); `authorized`: also refuse channels without
@@ -63,10 +70,22 @@ export type ChannelCheck = 'none' | 'exists' | 'authorized';
 const ENCODED_HEADER = Buffer.from(JSON.stringify({ alg: 'ES384', typ: 'JWT' })).toString('base64url');
 
 export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
-  const { keys, channels, policy, clock, newUuid, reuse, onOutcome = () => {}, channelCheck = 'none' } = deps;
+  const {
+    keys,
+    channels,
+    policy,
+    clock,
+    newUuid,
+    reuse,
+    access,
+    onOutcome = () => {},
+    channelCheck = 'none',
+  } = deps;
 
-  async function checkedChannel(channelArn: string): Promise<ChannelInfo | undefined> {
-    const channel = await channels.lookup(channelArn);
+  async function checkedChannel(
+    lookup: Promise<ChannelInfo | null | undefined>,
+  ): Promise<ChannelInfo | undefined> {
+    const channel = await lookup;
     if (channelCheck === 'none') return channel ?? undefined;
     if (channel === undefined) {
       throw new ServiceError(
@@ -95,13 +114,35 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
   async function issue(request: PlaybackTokenRequest, caller?: Caller): Promise<IssuedToken> {
     try {
       if (caller) requireChannelAllowed(caller, request.channelArn);
+      // Checked whether or not a policy needs them: a malformed value is refused the same way always.
+      const viewerAddress = request.viewerIp === undefined ? undefined : parseViewerIp(request.viewerIp);
+      if (request.viewerCountry !== undefined) parseViewerCountry(request.viewerCountry);
       const now = clock();
-      const { claims } = buildPlaybackClaims(request, { policy, now, newUuid });
+      let { claims } = buildPlaybackClaims(request, { policy, now, newUuid });
       const key = keys.signingKey();
       if (deps.regions) checkPlayableIn(request.channelArn, key, deps.regions);
+      const lookup = channels.lookup(request.channelArn);
       // Without a check the lookup is only for the URL, so it runs beside the signature.
-      const channelLookup = checkedChannel(request.channelArn);
+      const channelLookup = checkedChannel(lookup);
       if (channelCheck !== 'none') await channelLookup;
+      let applied: IssuedToken['policy'];
+      if (access) {
+        const policies = await access.policiesFor(request.channelArn, () => lookup);
+        if (policies.length > 0) {
+          const countries = access.countries;
+          const decision = decideAccess(request, policies, {
+            tokenPolicy: policy,
+            unknownCountry: access.unknownCountry,
+            viewerCountry: () =>
+              viewerCountryOf(request, (address) => countries?.countryOf(address), viewerAddress),
+          });
+          // The claims are built again only when a policy filled something in.
+          if (decision.filled.length > 0) {
+            claims = buildPlaybackClaims(decision.request, { policy, now, newUuid }).claims;
+          }
+          applied = { applied: decision.applied, filled: decision.filled };
+        }
+      }
       const sign = (signed: PlaybackClaims) => signCompactJws(signed, key);
       const signed = reuse
         ? reuse.tokenFor(claims, key.keyId, now, sign)
@@ -114,6 +155,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
         expiresAt: new Date(signed.exp * 1000),
         keyId: key.keyId,
         playbackUrl: playbackUrl === undefined ? undefined : withToken(playbackUrl, token),
+        ...(applied === undefined ? {} : { policy: applied }),
       };
     } catch (error) {
       const ourFault =

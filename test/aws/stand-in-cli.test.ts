@@ -4,7 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetChannelCommand, IvsClient, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
+import {
+  GetChannelCommand,
+  GetPlaybackRestrictionPolicyCommand,
+  IvsClient,
+  ListPlaybackKeyPairsCommand,
+} from '@aws-sdk/client-ivs';
 import { describe, expect, it } from 'vitest';
 import { startAwsStandIn } from '../support/aws-stand-in/index.js';
 
@@ -177,6 +182,68 @@ describe('cli.ts channels, options and the oracle', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       '--channel takes a region name (e.g. eu-west-1) or a channel ARN, not Europe',
+    );
+  });
+
+  it('seeds a private channel with a playback restriction policy attached', async () => {
+    const arn = 'arn:aws:ivs:us-west-2:123456789012:channel/DemoChannel1';
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        cliPath,
+        '--port',
+        '0',
+        '--quiet',
+        '--restricted-channel',
+        `${arn} countries=US,CA origins=https://example.com strict`,
+      ],
+      { cwd: repoRoot, env: isolatedEnv({}), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      const banner = await stdoutUntil(child, 'Stop with Ctrl+C.');
+      const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] ?? '';
+      const client = new IvsClient({
+        endpoint,
+        region: 'us-west-2',
+        credentials: {
+          accessKeyId: 'STANDINTESTACCESSKEY',
+          secretAccessKey: 'stand-in-test-secret-access-key',
+        },
+        maxAttempts: 1,
+      });
+      const { channel } = await client.send(new GetChannelCommand({ arn }));
+      const { playbackRestrictionPolicy } = await client.send(
+        new GetPlaybackRestrictionPolicyCommand({ arn: channel?.playbackRestrictionPolicyArn }),
+      );
+      client.destroy();
+
+      expect(banner).toMatch(
+        /^ {2}restriction policy arn:aws:ivs:us-west-2:123456789012:playback-restriction-policy\/\w+ countries=US,CA origins=https:\/\/example\.com strict$/m,
+      );
+      expect(channel?.authorized).toBe(true);
+      expect(playbackRestrictionPolicy).toMatchObject({
+        allowedCountries: ['US', 'CA'],
+        allowedOrigins: ['https://example.com'],
+        enableStrictOriginEnforcement: true,
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('refuses a restricted channel setting it does not know, naming it', async () => {
+    const result = await runToExit([
+      '--port',
+      '0',
+      '--restricted-channel',
+      'arn:aws:ivs:us-west-2:123456789012:channel/DemoChannel1 country=US',
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      '--restricted-channel: country=US is not countries=…, origins=… or strict',
     );
   });
 

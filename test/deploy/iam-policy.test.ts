@@ -233,7 +233,9 @@ describe('deploy/iam/policy.json (least privilege)', () => {
           ).toEqual([]);
         } else {
           // The region is `*`: one deployment serves every region in IVS_REGIONS.
-          expect(resource, statement.Sid).toMatch(/^arn:aws:ivs:\*:[A-Za-z0-9]+:(playback-key|channel)\/\*$/);
+          expect(resource, statement.Sid).toMatch(
+            /^arn:aws:ivs:\*:[A-Za-z0-9]+:(playback-key|channel|playback-restriction-policy)\/\*$/,
+          );
         }
       }
     }

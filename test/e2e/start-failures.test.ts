@@ -112,4 +112,57 @@ describe('start-up failures a person can cause', () => {
       /^ivs-playback-auth: CHANNELS_FILE: .* has a key that is not an IVS channel ARN: "my-channel"/,
     );
   });
+  it('a POLICIES_FILE with problems: every one listed, each naming where it is, and no start', async () => {
+    const path = join(folder, 'policies.yaml');
+    await writeFile(
+      path,
+      [
+        'version: 1',
+        'policies:',
+        '  - name: sports',
+        '    channels: ["arn:aws:ivs:us-west-2:123456789012:channel/*"]',
+        '    allowedCountries: [US, Canada]',
+        '    maximumResolution: 4K',
+        '  - name: sports',
+        '    channels: ["channel/*"]',
+      ].join('\n'),
+    );
+
+    const result = await runCli(['serve'], {
+      KEYS_DIR: join(folder, 'policies'),
+      PORT: '0',
+      POLICIES_FILE: path,
+    });
+
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('{'));
+    expect(lines).toEqual([
+      `ivs-playback-auth: POLICIES_FILE: ${path} has 4 problems:`,
+      '  - policies[0].maximumResolution must be equal to one of the allowed values',
+      '  - policies[0] ("sports").allowedCountries[1] "Canada" is not an ISO 3166-1 alpha-2 country code (such as US, CA, DE)',
+      '  - policies[1] ("sports"): the name is already used by policies[0]',
+      '  - policies[1] ("sports").channels[0] must be a channel ARN where * matches any characters, e.g. arn:aws:ivs:us-west-2:123456789012:channel/*',
+      'fix the file (see docs/access-policies.md), or unset POLICIES_FILE',
+    ]);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a GEOIP_DATABASE that is not an MMDB database', async () => {
+    const path = join(folder, 'not-a-database.mmdb');
+    await writeFile(path, 'just text');
+
+    const result = await runCli(['serve'], {
+      KEYS_DIR: join(folder, 'geoip'),
+      PORT: '0',
+      GEOIP_DATABASE: path,
+    });
+
+    expect(result.code).toBe(2);
+    expectOneLine(
+      result.stderr,
+      new RegExp(
+        `^ivs-playback-auth: GEOIP_DATABASE: ${path} is not an MMDB database .*set GEOIP_DATABASE to an MMDB country database`,
+      ),
+    );
+  });
 });

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, isServiceError } from '../../src/domain/errors.js';
 import { buildPlaybackClaims } from '../../src/domain/playback-claims.js';
+import { parseViewerCountry, parseViewerIp } from '../../src/domain/viewer-location.js';
 import { loadOpenApiContract } from '../../src/http/openapi-contract.js';
 import { buildTestApp, CHANNEL_ARN } from '../support/test-app.js';
 
@@ -76,6 +77,21 @@ describe('openapi.yaml and the domain agree', () => {
       }),
       fc.record({ maximumResolution: fc.constantFrom('SD', 'HD', 'FULL_HD', 'UHD', 'sd') }),
       fc.record({
+        viewerIp: fc.oneof(
+          fc.ipV4(),
+          fc.ipV6(),
+          fc.ipV4Extended(),
+          fc.string({ maxLength: 50 }),
+          fc.constantFrom('1.2.3', '::ffff:1.2.3.4', 'fe80::1%eth0', ':::', '1::2::3', 'a'.repeat(46)),
+        ),
+      }),
+      fc.record({
+        viewerCountry: fc.oneof(
+          fc.string({ maxLength: 3 }),
+          fc.constantFrom('US', 'de', 'XX', 't1', 'ZZ', 'UK'),
+        ),
+      }),
+      fc.record({
         channelArn: fc.oneof(
           fc.constant(CHANNEL_ARN),
           fc.string({ maxLength: 20 }),
@@ -89,6 +105,8 @@ describe('openapi.yaml and the domain agree', () => {
         const body = { channelArn: CHANNEL_ARN, ...fields };
         let domainCode: string | undefined;
         try {
+          if ('viewerIp' in body) parseViewerIp(body.viewerIp);
+          if ('viewerCountry' in body) parseViewerCountry(body.viewerCountry);
           buildPlaybackClaims(body as Parameters<typeof buildPlaybackClaims>[0], {
             policy: { defaultTtlSeconds: 600, maxTtlSeconds: 3600 },
             now: new Date(),

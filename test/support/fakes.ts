@@ -5,11 +5,14 @@ import type {
   ApiKeyStore,
   ChannelDirectory,
   ChannelInfo,
+  CountryLookup,
   KeySet,
   KeyStore,
   Logger,
   PlaybackKeyRegistry,
   RegisteredKeyPair,
+  RestrictionPolicy,
+  RestrictionPolicyDirectory,
   RevocationOutcome,
   RotationLock,
   ViewerSessionRevocation,
@@ -218,11 +221,48 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
 }
 
 export class MapChannelDirectory implements ChannelDirectory {
+  /** Channel ARN → the ARN of its IVS playback restriction policy (channels with a URL only). */
+  readonly restrictionPolicyArns = new Map<string, string>();
+
   constructor(readonly urls: Map<string, string> = new Map()) {}
 
   async lookup(channelArn: string): Promise<ChannelInfo | undefined> {
     const playbackUrl = this.urls.get(channelArn);
-    return playbackUrl === undefined ? undefined : { arn: channelArn, playbackUrl, authorized: true };
+    const restrictionPolicyArn = this.restrictionPolicyArns.get(channelArn);
+    return playbackUrl === undefined
+      ? undefined
+      : {
+          arn: channelArn,
+          playbackUrl,
+          authorized: true,
+          ...(restrictionPolicyArn === undefined ? {} : { restrictionPolicyArn }),
+        };
+  }
+}
+
+/** IVS playback restriction policies by ARN; `unavailable` makes every lookup answer "cannot tell". */
+export class MapRestrictionPolicyDirectory implements RestrictionPolicyDirectory {
+  readonly policies = new Map<string, RestrictionPolicy>();
+  unavailable = false;
+  lookups = 0;
+
+  async lookup(policyArn: string): Promise<RestrictionPolicy | null | undefined> {
+    this.lookups += 1;
+    if (this.unavailable) return undefined;
+    return this.policies.get(policyArn) ?? null;
+  }
+}
+
+/** A country database from a map of addresses to countries; counts its lookups. */
+export class MapCountryLookup implements CountryLookup {
+  readonly description = 'test countries';
+  readonly asked: string[] = [];
+
+  constructor(readonly countries: ReadonlyMap<string, string> = new Map()) {}
+
+  countryOf(address: string): string | undefined {
+    this.asked.push(address);
+    return this.countries.get(address);
   }
 }
 

@@ -1,7 +1,21 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Express } from 'express';
+import { stringify } from 'yaml';
+import {
+  bundledCountryDatabasePath,
+  openCountryDatabase,
+} from '../../src/adapters/geo/mmdb-country-lookup.js';
+import { PoliciesFile } from '../../src/adapters/local/policies-file.js';
 import { loadConfig } from '../../src/config.js';
 import { SCOPES, type Scope } from '../../src/domain/api-keys.js';
-import type { ViewerSessionRevoker } from '../../src/domain/ports.js';
+import type {
+  ChannelDirectory,
+  CountryLookup,
+  RestrictionPolicyDirectory,
+  ViewerSessionRevoker,
+} from '../../src/domain/ports.js';
 import { buildHttpApp } from '../../src/http/build-http-app.js';
 import type { ServiceMetrics } from '../../src/http/metrics.js';
 import { assembleRuntime, type Runtime } from '../../src/runtime.js';
@@ -15,6 +29,7 @@ import {
   InMemoryRotationLock,
   ManualClock,
   MapChannelDirectory,
+  MapRestrictionPolicyDirectory,
   RecordingLogger,
   RecordingViewerSessionRevoker,
 } from './fakes.js';
@@ -39,6 +54,11 @@ export interface TestApp {
   readonly keyCache: KeyCache;
   readonly rotator: KeyRotator;
   readonly metrics: ServiceMetrics;
+  readonly channels: MapChannelDirectory;
+  /** IVS playback restriction policies (consulted only with `restrictionPolicies: 'enforce'`). */
+  readonly restrictionPolicies: MapRestrictionPolicyDirectory;
+  /** The policies file written for `policies`, when given. */
+  readonly policiesFile: string | undefined;
   /** API keys by role: `all` has every scope; `limited` (tokens:issue, sessions:revoke) may only act on CHANNEL_ARN. */
   readonly apiKeys: Record<'all' | 'issuer' | 'revoker' | 'admin' | 'limited', string>;
   shutDown(): void;
@@ -57,6 +77,18 @@ export interface TestAppOptions {
   readonly trustProxy?: boolean;
   /** TOKEN_REUSE_SECONDS (absent = off, as by default). */
   readonly tokenReuseSeconds?: number;
+  /** POLICIES_FILE: the document (written as YAML) or the file's text, in a fresh temporary file. */
+  readonly policies?: object | string;
+  /** RESTRICTION_POLICIES=enforce: channels' IVS restriction policies from `restrictionPolicies`. */
+  readonly restrictionPolicies?: 'enforce';
+  /** UNKNOWN_COUNTRY (absent = allow, as by default). */
+  readonly unknownCountry?: 'allow' | 'deny';
+  /** The country database; default: the bundled one, as the server uses without GEOIP_DATABASE. */
+  readonly countries?: CountryLookup;
+  /** Replaces the in-memory channel directory (e.g. IVS through the AWS stand-in). */
+  readonly channelDirectory?: ChannelDirectory;
+  /** Replaces the in-memory restriction policy directory (with `restrictionPolicies: 'enforce'`). */
+  readonly restrictionPolicyDirectory?: RestrictionPolicyDirectory;
 }
 
 /**
@@ -84,7 +116,14 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.tokenReuseSeconds === undefined
       ? {}
       : { TOKEN_REUSE_SECONDS: String(options.tokenReuseSeconds) }),
+    ...(options.unknownCountry === undefined ? {} : { UNKNOWN_COUNTRY: options.unknownCountry }),
   };
+  const channels = new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]]));
+  const restrictionPolicies = new MapRestrictionPolicyDirectory();
+  const policiesFile = options.policies === undefined ? undefined : writePoliciesFile(options.policies);
+  const policiesSource = policiesFile === undefined ? undefined : new PoliciesFile(policiesFile);
+  const policyRules = await policiesSource?.loadIfChanged();
+  const usesPolicies = policiesSource !== undefined || options.restrictionPolicies === 'enforce';
   const runtime = assembleRuntime(
     loadConfig(env),
     {
@@ -93,9 +132,16 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       servedRegions: options.regions,
       lock: new InMemoryRotationLock(),
       apiKeyStore,
-      channels: new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),
+      channels: options.channelDirectory ?? channels,
       revoker: options.revoker ?? new RecordingViewerSessionRevoker(),
       signing: signingBackend,
+      ...(policiesSource && policyRules
+        ? { policiesFile: { source: policiesSource, rules: policyRules } }
+        : {}),
+      ...(options.restrictionPolicies === 'enforce'
+        ? { restrictionPolicies: options.restrictionPolicyDirectory ?? restrictionPolicies }
+        : {}),
+      ...(usesPolicies ? { countries: options.countries ?? (await bundledCountries()) } : {}),
     },
     { logger, clock: clock.now },
   );
@@ -131,9 +177,29 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     keyCache,
     rotator,
     metrics: runtime.metrics,
+    channels,
+    restrictionPolicies,
+    policiesFile,
     apiKeys,
     shutDown: () => {
       shuttingDown = true;
     },
   };
+}
+
+function writePoliciesFile(policies: object | string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'ivs-policies-')), 'policies.yaml');
+  writeFileSync(path, typeof policies === 'string' ? policies : stringify(policies));
+  return path;
+}
+
+let bundled: Promise<CountryLookup> | undefined;
+
+/** The bundled country database, opened once per test file (it is read into memory). */
+export function bundledCountries(): Promise<CountryLookup> {
+  bundled ??= openCountryDatabase(bundledCountryDatabasePath(), new RecordingLogger()).then((database) => {
+    database.close();
+    return database;
+  });
+  return bundled;
 }

@@ -111,6 +111,10 @@ describe('loadConfig', () => {
     ['TOKEN_REUSE_SECONDS', '-1'],
     ['TOKEN_REUSE_SECONDS', '3601'],
     ['SIGNER', 'boringssl'],
+    ['UNKNOWN_COUNTRY', 'block'],
+    ['RESTRICTION_POLICIES', 'on'],
+    ['RESTRICTION_POLICY_CACHE_SECONDS', '0'],
+    ['POLICIES_RELOAD_SECONDS', '0'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });
@@ -123,6 +127,43 @@ describe('loadConfig', () => {
     expect(loadConfig(production, 'rotation-function').apiKeysFile).toBeUndefined();
     expect(loadConfig(production, 'cli').apiKeysFile).toBeUndefined();
     expect(loadConfig({ KEYS_DIR: '/srv/keys' }, 'cli').apiKeysFile).toBe('/srv/keys/api-keys.json');
+  });
+
+  it('reads the access policy settings, with their defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      policiesFile: undefined,
+      policiesReloadSeconds: 5,
+      geoipDatabase: undefined,
+      unknownCountry: 'allow',
+      restrictionPolicies: 'ignore',
+      restrictionPolicyCacheSeconds: 60,
+    });
+    expect(
+      loadConfig({
+        KEY_STORE: 'secrets-manager',
+        SECRET_ID: 's',
+        API_KEYS_FILE: '/k.json',
+        POLICIES_FILE: '/etc/policies.yaml',
+        POLICIES_RELOAD_SECONDS: '30',
+        GEOIP_DATABASE: '/geo/GeoLite2-Country.mmdb',
+        UNKNOWN_COUNTRY: 'deny',
+        RESTRICTION_POLICIES: 'enforce',
+        RESTRICTION_POLICY_CACHE_SECONDS: '10',
+      }),
+    ).toMatchObject({
+      policiesFile: '/etc/policies.yaml',
+      policiesReloadSeconds: 30,
+      geoipDatabase: '/geo/GeoLite2-Country.mmdb',
+      unknownCountry: 'deny',
+      restrictionPolicies: 'enforce',
+      restrictionPolicyCacheSeconds: 10,
+    });
+  });
+
+  it('refuses RESTRICTION_POLICIES=enforce without IVS', () => {
+    expect(() => loadConfig({ RESTRICTION_POLICIES: 'enforce' })).toThrow(
+      /RESTRICTION_POLICIES=enforce needs PLAYBACK_KEY_REGISTRY=ivs/,
+    );
   });
 
   it('refuses a staleness bound shorter than the refresh interval', () => {

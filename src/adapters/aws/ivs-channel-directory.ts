@@ -136,6 +136,10 @@ export class IvsChannelDirectory implements ChannelDirectory {
               arn: channelArn,
               playbackUrl: channel.playbackUrl,
               authorized: channel.authorized ?? false,
+              // IVS answers an empty string for a channel without a restriction policy.
+              ...(channel.playbackRestrictionPolicyArn
+                ? { restrictionPolicyArn: channel.playbackRestrictionPolicyArn }
+                : {}),
             },
             freshUntil: this.#now() + this.#ttlMs,
           });

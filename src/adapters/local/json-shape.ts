@@ -16,11 +16,18 @@ const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true }));
  * returns the document, typed as the schema promises.
  */
 export function shapeCheck<T>(schema: SchemaObject): (document: unknown) => T {
-  const validate = ajv.compile(schema);
+  const problemsOf = shapeProblems(schema);
   return (document) => {
-    if (validate(document)) return document as T;
-    throw new Error((validate.errors ?? []).map(describe).join('; '));
+    const problems = problemsOf(document);
+    if (problems.length === 0) return document as T;
+    throw new Error(problems.join('; '));
   };
+}
+
+/** Every way `document` departs from `schema`, one sentence each; empty when it conforms. */
+export function shapeProblems(schema: SchemaObject): (document: unknown) => string[] {
+  const validate = ajv.compile(schema);
+  return (document) => (validate(document) ? [] : (validate.errors ?? []).map(describe));
 }
 
 function describe(error: ErrorObject): string {

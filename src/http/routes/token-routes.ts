@@ -13,6 +13,7 @@ function tokenBody(issued: IssuedToken) {
     expiresAt: isoExpiry(issued.expiresAt),
     keyId: issued.keyId,
     ...(issued.playbackUrl === undefined ? {} : { playbackUrl: issued.playbackUrl }),
+    ...(issued.policy === undefined ? {} : { policy: issued.policy }),
   };
 }
 

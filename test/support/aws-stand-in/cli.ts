@@ -30,6 +30,10 @@ options:
                                 need a token): in REGION with a random id, or with exactly this
                                 channel ARN; repeatable
   --public-channel REGION|ARN   the same, without playback authorization; repeatable
+  --restricted-channel 'ARN [countries=US,CA] [origins=https://a.example,…] [strict]'
+                                seed a private channel with exactly this ARN and a new playback
+                                restriction policy attached (the settings given; none = a
+                                policy allowing everything); repeatable
   --foreign-key-pair REGION     import a playback key pair the service did not create (it takes
                                 one of the region's 3 slots); repeatable
   --quiet                       do not log each request on stderr
@@ -60,6 +64,38 @@ function seedChannel(standIn: AwsStandIn, value: string, authorized: boolean): C
   return standIn.ivsIn(value).addChannel({ authorized });
 }
 
+/**
+ * Seeds a private channel with a new playback restriction policy from a `--restricted-channel`
+ * value: the channel ARN, then `countries=…`, `origins=…` (comma-separated) and `strict`.
+ */
+function seedRestrictedChannel(standIn: AwsStandIn, value: string): string[] {
+  const [arn = '', ...settings] = value.trim().split(/\s+/);
+  const region = arn.split(':')[3] ?? '';
+  if (!arn.startsWith('arn:') || !isRegionName(region)) {
+    throw new TypeError(`--restricted-channel takes a channel ARN first, not ${arn}`);
+  }
+  const policy: {
+    allowedCountries?: string[];
+    allowedOrigins?: string[];
+    enableStrictOriginEnforcement?: boolean;
+  } = {};
+  for (const setting of settings) {
+    const equals = setting.indexOf('=');
+    const [key, list] = equals < 0 ? [setting, ''] : [setting.slice(0, equals), setting.slice(equals + 1)];
+    if (key === 'countries') policy.allowedCountries = list.split(',');
+    else if (key === 'origins') policy.allowedOrigins = list.split(',');
+    else if (key === 'strict' && equals < 0) policy.enableStrictOriginEnforcement = true;
+    else throw new TypeError(`--restricted-channel: ${setting} is not countries=…, origins=… or strict`);
+  }
+  const ivs = standIn.ivsIn(region);
+  const created = ivs.addRestrictionPolicy(policy);
+  const channel = ivs.addChannel({ arn, authorized: true, playbackRestrictionPolicyArn: created.arn });
+  return [
+    `channel ${channel.arn} private ${channel.playbackUrl}`,
+    `  restriction policy ${created.arn} countries=${created.allowedCountries.join(',') || 'any'} origins=${created.allowedOrigins.join(',') || 'any'}${created.enableStrictOriginEnforcement ? ' strict' : ''}`,
+  ];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -70,6 +106,7 @@ async function main(): Promise<void> {
       channel: { type: 'string', multiple: true, default: [] },
       'public-channel': { type: 'string', multiple: true, default: [] },
       'foreign-key-pair': { type: 'string', multiple: true, default: [] },
+      'restricted-channel': { type: 'string', multiple: true, default: [] },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -103,6 +140,7 @@ async function main(): Promise<void> {
       (channel) =>
         `channel ${channel.arn} ${channel.authorized ? 'private' : 'public'} ${channel.playbackUrl}`,
     );
+    seeded.push(...values['restricted-channel'].flatMap((value) => seedRestrictedChannel(standIn, value)));
     seeded.push(
       ...values['foreign-key-pair'].map((region) => {
         const pair = standIn.ivsIn(region).addForeignKeyPair({ name: 'foreign-key-pair' });

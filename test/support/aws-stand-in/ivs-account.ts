@@ -28,7 +28,14 @@ export class IvsAccount {
   /** Regions holding any key pair, channel or revocation, sorted. */
   regionsInUse(): string[] {
     return [...this.stores.values()]
-      .filter((store) => store.keyPairs.length + store.channels.length + store.revocations.length > 0)
+      .filter(
+        (store) =>
+          store.keyPairs.length +
+            store.channels.length +
+            store.revocations.length +
+            store.restrictionPolicies.length >
+          0,
+      )
       .map((store) => store.region)
       .sort();
   }

@@ -1,5 +1,5 @@
 import { ivsError } from './error-catalog.js';
-import type { ChannelRecord, IvsStore, PlaybackKeyPairRecord } from './ivs-state.js';
+import type { ChannelRecord, IvsStore, PlaybackKeyPairRecord, RestrictionPolicyRecord } from './ivs-state.js';
 import type { IvsOperationName } from './validation-table.js';
 
 // Input types describe requests that already passed `validateInput` against the table.
@@ -16,11 +16,31 @@ type BatchStartViewerSessionRevocationInput = { viewerSessions: ViewerSession[] 
 type TagResourceInput = { resourceArn: string; tags: Record<string, string> };
 type UntagResourceInput = { resourceArn: string; tagKeys: string[] };
 type ListTagsForResourceInput = { resourceArn: string };
+type CreatePlaybackRestrictionPolicyInput = {
+  allowedCountries?: string[];
+  allowedOrigins?: string[];
+  enableStrictOriginEnforcement?: boolean;
+  name?: string;
+  tags?: Record<string, string>;
+};
 
 export type IvsOperationHandler = (input: Readonly<Record<string, unknown>>) => unknown;
 
 /** ListPlaybackKeyPairs' default page size: the quota or 100, whichever is smaller, per the API reference. */
 const defaultKeyPairPageSize = 100;
+/** ListPlaybackRestrictionPolicies' default page size: 1, as the API reference says. */
+const defaultRestrictionPolicyPageSize = 1;
+
+function restrictionPolicyOutput(policy: RestrictionPolicyRecord) {
+  return {
+    arn: policy.arn,
+    name: policy.name,
+    allowedCountries: policy.allowedCountries,
+    allowedOrigins: policy.allowedOrigins,
+    enableStrictOriginEnforcement: policy.enableStrictOriginEnforcement,
+    tags: policy.tags,
+  };
+}
 
 function keyPairOutput(record: PlaybackKeyPairRecord) {
   return { arn: record.arn, name: record.name, fingerprint: record.fingerprint, tags: record.tags };
@@ -37,7 +57,7 @@ function channelOutput(channel: ChannelRecord) {
     ingestEndpoint: channel.ingestEndpoint,
     insecureIngest: channel.insecureIngest,
     recordingConfigurationArn: '',
-    playbackRestrictionPolicyArn: '',
+    playbackRestrictionPolicyArn: channel.playbackRestrictionPolicyArn,
     preset: '',
     tags: channel.tags,
   };
@@ -76,6 +96,23 @@ export function createIvsOperations(store: IvsStore): Record<IvsOperationName, I
       return page.resumeAfter === undefined
         ? { keyPairs }
         : { keyPairs, nextToken: encodePageToken(page.resumeAfter) };
+    },
+    CreatePlaybackRestrictionPolicy(input) {
+      const policy = store.addRestrictionPolicy(input as CreatePlaybackRestrictionPolicyInput);
+      return { playbackRestrictionPolicy: restrictionPolicyOutput(policy) };
+    },
+    GetPlaybackRestrictionPolicy(input) {
+      const policy = store.requireRestrictionPolicy((input as ArnInput).arn);
+      return { playbackRestrictionPolicy: restrictionPolicyOutput(policy) };
+    },
+    ListPlaybackRestrictionPolicies(input) {
+      const { nextToken, maxResults } = input as ListPlaybackKeyPairsInput;
+      const after = nextToken === undefined || nextToken === '' ? 0 : decodePageToken(nextToken);
+      const page = store.restrictionPolicyPage(after, maxResults ?? defaultRestrictionPolicyPageSize);
+      const playbackRestrictionPolicies = page.items.map(restrictionPolicyOutput);
+      return page.resumeAfter === undefined
+        ? { playbackRestrictionPolicies }
+        : { playbackRestrictionPolicies, nextToken: encodePageToken(page.resumeAfter) };
     },
     DeletePlaybackKeyPair(input) {
       store.deleteKeyPair((input as ArnInput).arn);

@@ -30,7 +30,29 @@ export interface ChannelRecord {
   readonly playbackUrl: string;
   readonly ingestEndpoint: string;
   readonly insecureIngest: boolean;
+  /** The attached playback restriction policy's ARN; '' when none, as IVS answers. */
+  readonly playbackRestrictionPolicyArn: string;
   readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A playback restriction policy: for public channels IVS enforces it itself; private ones ignore it. */
+export interface RestrictionPolicyRecord {
+  readonly arn: string;
+  readonly name: string;
+  /** ISO 3166-1 alpha-2 codes; empty = every country. */
+  readonly allowedCountries: readonly string[];
+  /** Origins; empty = every origin. */
+  readonly allowedOrigins: readonly string[];
+  readonly enableStrictOriginEnforcement: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface RestrictionPolicyInit {
+  readonly name?: string;
+  readonly allowedCountries?: readonly string[];
+  readonly allowedOrigins?: readonly string[];
+  readonly enableStrictOriginEnforcement?: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface ChannelInit {
@@ -46,6 +68,8 @@ export interface ChannelInit {
   readonly tags?: Readonly<Record<string, string>>;
   /** The 12-character resource id in the ARN; random when absent (ignored with `arn`). */
   readonly id?: string;
+  /** A playback restriction policy of this region to attach. */
+  readonly playbackRestrictionPolicyArn?: string;
 }
 
 export interface ForeignKeyPairInit {
@@ -79,7 +103,16 @@ export interface IvsState {
   readonly channels: readonly ChannelRecord[];
   /** Every revocation accepted, in arrival order (batch items one by one). */
   readonly revocations: readonly RevocationRecord[];
+  /** Playback restriction policies, oldest first. */
+  readonly restrictionPolicies: readonly RestrictionPolicyRecord[];
   keyPair(arn: string): PlaybackKeyPairRecord | undefined;
+  restrictionPolicy(arn: string): RestrictionPolicyRecord | undefined;
+  /** Creates a policy as CreatePlaybackRestrictionPolicy does (countries and origins checked the same way). */
+  addRestrictionPolicy(init: RestrictionPolicyInit): RestrictionPolicyRecord;
+  /** Changes a policy as UpdatePlaybackRestrictionPolicy would (members given are replaced). */
+  updateRestrictionPolicy(arn: string, changes: Omit<RestrictionPolicyInit, 'tags'>): RestrictionPolicyRecord;
+  /** Attaches a policy to a channel (UpdateChannel's playbackRestrictionPolicyArn); '' detaches. */
+  setChannelRestrictionPolicy(channelArn: string, policyArn: string): ChannelRecord;
   channel(arn: string): ChannelRecord | undefined;
   /** Creates a channel (IVS channels are made elsewhere; the service only reads them). */
   addChannel(init: ChannelInit): ChannelRecord;
@@ -105,6 +138,7 @@ export class IvsStore implements IvsState {
   private readonly storedKeyPairs = new Map<string, StoredKeyPair>();
   private readonly storedChannels = new Map<string, ChannelRecord>();
   private readonly revocationLog: RevocationRecord[] = [];
+  private readonly storedPolicies = new Map<string, RestrictionPolicyRecord>();
   private nextSequence = 1;
 
   constructor(
@@ -125,6 +159,73 @@ export class IvsStore implements IvsState {
 
   get revocations(): readonly RevocationRecord[] {
     return this.revocationLog.map((revocation) => ({ ...revocation, at: new Date(revocation.at) }));
+  }
+
+  get restrictionPolicies(): readonly RestrictionPolicyRecord[] {
+    return [...this.storedPolicies.values()].map(copyPolicy);
+  }
+
+  restrictionPolicy(arn: string): RestrictionPolicyRecord | undefined {
+    const stored = this.storedPolicies.get(arn);
+    return stored && copyPolicy(stored);
+  }
+
+  addRestrictionPolicy(init: RestrictionPolicyInit): RestrictionPolicyRecord {
+    const arn = `arn:aws:ivs:${this.region}:${this.accountId}:playback-restriction-policy/${randomAlphanumeric(12)}`;
+    const policy: RestrictionPolicyRecord = {
+      arn,
+      name: init.name ?? '',
+      allowedCountries: checkedCountries(init.allowedCountries ?? []),
+      allowedOrigins: [...(init.allowedOrigins ?? [])],
+      enableStrictOriginEnforcement: init.enableStrictOriginEnforcement ?? false,
+      tags: { ...init.tags },
+    };
+    this.storedPolicies.set(arn, policy);
+    return copyPolicy(policy);
+  }
+
+  updateRestrictionPolicy(
+    arn: string,
+    changes: Omit<RestrictionPolicyInit, 'tags'>,
+  ): RestrictionPolicyRecord {
+    const stored = this.requireRestrictionPolicy(arn);
+    const updated: RestrictionPolicyRecord = {
+      ...stored,
+      ...(changes.name === undefined ? {} : { name: changes.name }),
+      ...(changes.allowedCountries === undefined
+        ? {}
+        : { allowedCountries: checkedCountries(changes.allowedCountries) }),
+      ...(changes.allowedOrigins === undefined ? {} : { allowedOrigins: [...changes.allowedOrigins] }),
+      ...(changes.enableStrictOriginEnforcement === undefined
+        ? {}
+        : { enableStrictOriginEnforcement: changes.enableStrictOriginEnforcement }),
+    };
+    this.storedPolicies.set(arn, updated);
+    return copyPolicy(updated);
+  }
+
+  requireRestrictionPolicy(arn: string): RestrictionPolicyRecord {
+    const stored = this.storedPolicies.get(arn);
+    if (!stored) throw ivsError('ResourceNotFoundException', `Playback restriction policy ${arn} not found`);
+    return copyPolicy(stored);
+  }
+
+  /** Policies after position `after` (0-based count already returned), with the position to resume from. */
+  restrictionPolicyPage(
+    after: number,
+    limit: number,
+  ): { items: RestrictionPolicyRecord[]; resumeAfter?: number } {
+    const all = [...this.storedPolicies.values()];
+    const items = all.slice(after, after + limit).map(copyPolicy);
+    return after + limit < all.length ? { items, resumeAfter: after + limit } : { items };
+  }
+
+  setChannelRestrictionPolicy(channelArn: string, policyArn: string): ChannelRecord {
+    const channel = this.requireChannel(channelArn);
+    if (policyArn !== '') this.requireRestrictionPolicy(policyArn);
+    const updated = { ...channel, playbackRestrictionPolicyArn: policyArn };
+    this.storedChannels.set(channelArn, updated);
+    return copyChannel(updated);
   }
 
   keyPair(arn: string): PlaybackKeyPairRecord | undefined {
@@ -150,8 +251,13 @@ export class IvsStore implements IvsState {
       playbackUrl: `https://${randomHex(12)}.${this.region}.playback.live-video.net/api/video/v1/${this.region}.${this.accountId}.channel.${id}.m3u8`,
       ingestEndpoint: `${randomHex(12)}.global-contribute.live-video.net`,
       insecureIngest: false,
+      playbackRestrictionPolicyArn: '',
       tags: { ...init.tags },
     };
+    if (init.playbackRestrictionPolicyArn !== undefined) {
+      this.requireRestrictionPolicy(init.playbackRestrictionPolicyArn);
+      Object.assign(channel, { playbackRestrictionPolicyArn: init.playbackRestrictionPolicyArn });
+    }
     this.storedChannels.set(arn, channel);
     return copyChannel(channel);
   }
@@ -265,11 +371,15 @@ export class IvsStore implements IvsState {
     this.storedKeyPairs.clear();
     this.storedChannels.clear();
     this.revocationLog.length = 0;
+    this.storedPolicies.clear();
     this.nextSequence = 1;
   }
 
   private taggable(resourceArn: string): { tags: Readonly<Record<string, string>> } {
-    const resource = this.storedKeyPairs.get(resourceArn)?.record ?? this.storedChannels.get(resourceArn);
+    const resource =
+      this.storedKeyPairs.get(resourceArn)?.record ??
+      this.storedChannels.get(resourceArn) ??
+      this.storedPolicies.get(resourceArn);
     if (!resource) throw ivsError('ResourceNotFoundException', `Resource ${resourceArn} not found`);
     return resource;
   }
@@ -282,6 +392,8 @@ export class IvsStore implements IvsState {
     }
     const channel = this.storedChannels.get(resourceArn);
     if (channel) this.storedChannels.set(resourceArn, { ...channel, tags });
+    const policy = this.storedPolicies.get(resourceArn);
+    if (policy) this.storedPolicies.set(resourceArn, { ...policy, tags });
   }
 }
 
@@ -291,4 +403,28 @@ function copyKeyPair(record: PlaybackKeyPairRecord): PlaybackKeyPairRecord {
 
 function copyChannel(record: ChannelRecord): ChannelRecord {
   return { ...record, tags: { ...record.tags } };
+}
+
+function copyPolicy(record: RestrictionPolicyRecord): RestrictionPolicyRecord {
+  return {
+    ...record,
+    allowedCountries: [...record.allowedCountries],
+    allowedOrigins: [...record.allowedOrigins],
+    tags: { ...record.tags },
+  };
+}
+
+/**
+ * IVS takes officially assigned ISO 3166-1 alpha-2 codes; the model checks only the length, so the
+ * stand-in checks the form (two capital letters) and refuses anything else as IVS would.
+ */
+function checkedCountries(codes: readonly string[]): string[] {
+  const bad = codes.filter((code) => !/^[A-Z]{2}$/.test(code));
+  if (bad.length > 0) {
+    throw ivsError(
+      'ValidationException',
+      `allowedCountries must hold ISO 3166-1 alpha-2 codes; not a code: ${bad.join(', ')}`,
+    );
+  }
+  return [...codes];
 }

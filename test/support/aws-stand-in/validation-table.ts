@@ -122,6 +122,13 @@ const ivsTagValue: StringShape = {
 };
 const ivsTags: MapShape = { type: 'map', key: ivsTagKey, value: ivsTagValue, min: 0, max: 50 };
 const viewerId: StringShape = { type: 'string', min: 1, max: 40 };
+const restrictionPolicyArn: StringShape = {
+  type: 'string',
+  min: 1,
+  max: 128,
+  pattern: 'arn:aws:ivs:[a-z0-9-]+:[0-9]+:playback-restriction-policy/[a-zA-Z0-9-]+',
+};
+const paginationToken: StringShape = { type: 'string', min: 0, max: 1024, pattern: '[a-zA-Z0-9+/=_-]*' };
 const viewerSessionVersion: NumberShape = { type: 'integer', min: 0 };
 
 export const ivsOperations = {
@@ -141,7 +148,28 @@ export const ivsOperations = {
   ListPlaybackKeyPairs: {
     http: { method: 'POST', path: '/ListPlaybackKeyPairs' },
     input: structure({
-      nextToken: optional({ type: 'string', min: 0, max: 1024, pattern: '[a-zA-Z0-9+/=_-]*' }),
+      nextToken: optional(paginationToken),
+      maxResults: optional({ type: 'integer', min: 1, max: 100 }),
+    }),
+  },
+  CreatePlaybackRestrictionPolicy: {
+    http: { method: 'POST', path: '/CreatePlaybackRestrictionPolicy' },
+    input: structure({
+      allowedCountries: optional({ type: 'list', member: { type: 'string', min: 2, max: 2 } }),
+      allowedOrigins: optional({ type: 'list', member: { type: 'string', min: 0, max: 128 } }),
+      enableStrictOriginEnforcement: optional({ type: 'boolean' }),
+      name: optional({ type: 'string', min: 0, max: 128, pattern: '[a-zA-Z0-9-_]*' }),
+      tags: optional(ivsTags),
+    }),
+  },
+  GetPlaybackRestrictionPolicy: {
+    http: { method: 'POST', path: '/GetPlaybackRestrictionPolicy' },
+    input: structure({ arn: required(restrictionPolicyArn) }),
+  },
+  ListPlaybackRestrictionPolicies: {
+    http: { method: 'POST', path: '/ListPlaybackRestrictionPolicies' },
+    input: structure({
+      nextToken: optional(paginationToken),
       maxResults: optional({ type: 'integer', min: 1, max: 100 }),
     }),
   },
