@@ -93,6 +93,19 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
     );
   }
 
+  /** Local mode keeps no fingerprints: its entries are all this service's own keys. */
+  async fingerprintOf(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  /** Local mode lists no foreign key pairs, so there is never one to claim. */
+  async claimKeyPair(pair: RegisteredKeyPair): Promise<RegisteredKeyPair> {
+    throw new ServiceError(
+      'INTERNAL',
+      `local mode lists no key pairs it did not make, so it cannot take over ${pair.name}`,
+    );
+  }
+
   #mine(entry: OfflineEntry): boolean {
     return entry.region === this.region;
   }
