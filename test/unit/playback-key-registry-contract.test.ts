@@ -105,6 +105,21 @@ describe('OfflinePlaybackKeyRegistry', () => {
     );
   });
 
+  it('for an adopted key, also logs the aws ivs command that tags the pair already holding it', async () => {
+    const logger = new RecordingLogger();
+    const { registry } = await offline(logger);
+    const key = await generateSigningKey(new Date());
+    const keyId = 'ipa-adopted-0123456789abcdef01234567';
+
+    await registry.importKey({ keyId, publicKeyPem: key.publicKeyPem });
+
+    const entry = logger.entries.find((candidate) => candidate.fields['tagCommand'] !== undefined);
+    expect(entry?.fields['tagCommand']).toBe(
+      `aws ivs tag-resource --resource-arn <the ARN of the key pair you imported> --tags managed-by=ivs-playback-auth,ivs-playback-auth:key-id=${keyId}`,
+    );
+    expect(entry?.message).toMatch(/if IVS already holds this adopted key, tag its key pair/);
+  });
+
   it('prints the tags by which the IVS registry recognises its own key pairs', async () => {
     const logger = new RecordingLogger();
     const { registry } = await offline(logger);
