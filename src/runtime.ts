@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { generateSigningKey } from './adapters/crypto/p384-keys.js';
+import { generateSigningKey, parseAdoptablePrivateKey } from './adapters/crypto/p384-keys.js';
 import { createAdaptersForConfig } from './adapters-for-config.js';
 import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
@@ -19,12 +19,13 @@ import type {
   SigningBackend,
   ViewerSessionRevoker,
 } from './domain/ports.js';
+import type { AdoptionRole, PrivateKeyPem } from './domain/signing-key.js';
 import { createMetrics, type ServiceMetrics } from './http/metrics.js';
 import { type AccessPolicies, createAccessPolicies } from './services/access-policies.js';
 import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from './services/api-key-authenticator.js';
 import { createKeyCache, type KeyCache } from './services/key-cache.js';
 import { type KeyInventory, listKeyInventory } from './services/key-inventory.js';
-import { createKeyRotator, type KeyRotator } from './services/key-rotator.js';
+import { type AdoptionResult, createKeyRotator, type KeyRotator } from './services/key-rotator.js';
 import {
   createRegionCoverage,
   type RegionCoverage,
@@ -78,6 +79,11 @@ export interface Runtime extends Adapters {
   /** Access policies (POLICIES_FILE, IVS restriction policies); undefined when none is configured. */
   readonly access: AccessPolicies | undefined;
   inventory(): Promise<KeyInventory>;
+  /** `keys adopt`: checks a private key made elsewhere (P-384, halves match) and adopts it. */
+  adoptKey(
+    privateKey: PrivateKeyPem,
+    options: { readonly as?: AdoptionRole | undefined },
+  ): Promise<AdoptionResult>;
 }
 
 export interface RuntimeDeps {
@@ -200,5 +206,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     tokenIssuer,
     access,
     inventory: () => listKeyInventory({ store, registries, drainPolicy }),
+    adoptKey: async (privateKey, options) =>
+      rotator.adopt(await parseAdoptablePrivateKey(privateKey), options),
   };
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { createPinoLogger } from '../adapters/logging/pino-logger.js';
 import { loadConfig } from '../config.js';
 import { isScope, parseApiKeyReference, SCOPES, type Scope } from '../domain/api-keys.js';
 import { MAXIMUM_RESOLUTIONS, type PlaybackTokenRequest } from '../domain/playback-claims.js';
+import { type AdoptionRole, PrivateKeyPem } from '../domain/signing-key.js';
+import { adoptionResultBody } from '../http/routes/key-routes.js';
 import { runServer } from '../main.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createApiKey } from '../services/api-key-factory.js';
@@ -137,6 +140,80 @@ keys
       print(await runtime.rotator.rotate({ emergency: options.emergency })),
     );
   });
+
+keys
+  .command('adopt')
+  .description(
+    'take over a key pair made outside this service (openssl, the IVS console) that already signs tokens, without breaking any of them',
+  )
+  .requiredOption(
+    '--private-key <file>',
+    'the private key as PEM text: SEC1 (the EC form openssl and the IVS console write) or PKCS#8, ECDSA P-384; "-" reads it from a pipe. Never printed or logged',
+  )
+  .addOption(
+    new Option(
+      '--as <state>',
+      'current: the key signs from now on (the key that was current drains as previous). ' +
+        'previous: the service signs with its own key, and this one only keeps verifying the tokens your old signer makes until its drain ends, then retires by itself. ' +
+        'Default, the safe choice: current when the service has no key yet (old and new tokens share one key), else previous',
+    ).choices(['current', 'previous']),
+  )
+  .addHelpText(
+    'after',
+    '\nIn every served region the IVS key pair that holds the key is tagged as this service\'s (where none does, the key is imported if a slot is free); then the key is stored. A refusal changes nothing; after a failure half way, run the same command again to finish. See README, "Migrating from your own signer".',
+  )
+  .action(async (options: { privateKey: string; as?: AdoptionRole }) => {
+    const privateKey = await readPrivateKey(options.privateKey);
+    await withRuntime(async (runtime) =>
+      print(adoptionResultBody(await runtime.adoptKey(privateKey, { as: options.as }))),
+    );
+  });
+
+/** Larger than any PEM private key; a bigger file is not one. */
+const PRIVATE_KEY_FILE_LIMIT = 64 * 1024;
+
+/** The key file's text, never echoed: errors name the file and the problem only. */
+async function readPrivateKey(path: string): Promise<PrivateKeyPem> {
+  if (path === '-') {
+    // A key pasted at a terminal is shown on screen as it is typed: refuse, and say how to pipe it.
+    if (process.stdin.isTTY) {
+      throw new CliError(
+        '--private-key - reads the key from standard input, which is a terminal here; pipe the file in instead (… --private-key - < key.pem), so the key is not shown on screen',
+      );
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of process.stdin) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      size += bytes.length;
+      if (size > PRIVATE_KEY_FILE_LIMIT)
+        throw new CliError(
+          'standard input is larger than any private key file (64 KiB); nothing was adopted',
+        );
+      chunks.push(bytes);
+    }
+    return new PrivateKeyPem(Buffer.concat(chunks).toString('utf8'));
+  }
+  try {
+    const bytes = await readFile(path);
+    if (bytes.length > PRIVATE_KEY_FILE_LIMIT) {
+      throw new CliError(`${path} is larger than any private key file (64 KiB); nothing was adopted`);
+    }
+    return new PrivateKeyPem(bytes.toString('utf8'));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'cannot be read (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a folder, not a file'
+            : `cannot be read (${code ?? 'unknown error'})`;
+    throw new CliError(`--private-key ${path} ${problem}; nothing was adopted`);
+  }
+}
 
 program
   .command('token')

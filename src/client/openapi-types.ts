@@ -124,6 +124,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/playback-keys/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adopt a signing key made outside this service
+         * @description Takes over an ECDSA P-384 key pair that already signs tokens elsewhere (made with openssl or
+         *     in the IVS console, imported into IVS by hand), so moving to this service breaks no token.
+         *     `privateKeyPem` is the private key as PEM text: SEC1 (the `EC` form openssl and the IVS
+         *     console write) or PKCS#8. It is never logged, returned or put in an error.
+         *
+         *     In every served region the IVS key pair holding the key (found by its fingerprint) is tagged
+         *     as this service's; where none holds it, it is imported, if a slot is free. The private key is
+         *     then stored, and the key becomes `current` (it signs from now on; the key that was current
+         *     drains as previous) or `previous` (it only verifies the tokens signed elsewhere, and retires
+         *     by itself when its drain ends, counted from now). Without `as`: `current` when the service
+         *     has no key yet, else `previous`. Adopting as previous without a current key makes the
+         *     service's own key first.
+         *
+         *     Refusals change nothing: KEY_NOT_READABLE, KEY_NOT_P384, KEY_HALVES_MISMATCH (400),
+         *     KEY_ALREADY_MANAGED, NO_FREE_KEY_SLOT, PREVIOUS_KEY_DRAINING, ROTATION_IN_PROGRESS,
+         *     ADOPTION_IN_PROGRESS (409). After a failure half way (503), sending the same key again
+         *     finishes the adoption; sending it once it is adopted as asked is a 200 with no steps.
+         */
+        post: operations["adoptPlaybackKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -367,6 +403,40 @@ export interface components {
             /** @description What the rotation did, in order. */
             steps: string[];
         };
+        AdoptionRequest: {
+            /** @description The private key as PEM text (SEC1, the `EC` form openssl and the IVS console write, or PKCS#8), ECDSA P-384. */
+            privateKeyPem: string;
+            /**
+             * @description The state the key takes. Default `current` when the service has no key yet, else `previous`.
+             * @enum {string}
+             */
+            as?: "current" | "previous";
+        };
+        AdoptionResult: {
+            /** @description The adopted key's id here: `ipa-adopted-` and 24 hex characters of its fingerprint. */
+            keyId: string;
+            /** @enum {string} */
+            state: "current" | "previous";
+            /** @description RFC 7638 JWK SHA-256 thumbprint (base64url). */
+            fingerprint: string;
+            /** Format: date-time */
+            adoptedAt: string;
+            /**
+             * Format: date-time
+             * @description For a key adopted as previous: when its drain ends and it retires by itself (deleted from IVS).
+             */
+            drainEndsAt?: string;
+            currentKeyId?: string;
+            previousKeyId?: string;
+            /** @description The IVS key pair holding the key in each served region (tagged as this service's). */
+            regions: {
+                region?: string;
+                arn?: string;
+                name: string;
+            }[];
+            /** @description What the adoption did, in order; empty when the key was already adopted as asked. */
+            steps: string[];
+        };
         PlaybackKeyList: {
             /** @description Where public keys are published (`ivs`, or `offline` in local mode). */
             registry: string;
@@ -410,6 +480,16 @@ export interface components {
             drainEndsAt?: string;
             /** Format: date-time */
             retiredAt?: string;
+            /**
+             * Format: date-time
+             * @description Set for a key made outside this service and adopted (`keys adopt`); when it was adopted.
+             */
+            adoptedAt?: string;
+            /**
+             * @description The state it was adopted into.
+             * @enum {string}
+             */
+            adoptedAs?: "current" | "previous";
             /** @description Whether every served region holds the public key now. */
             published: boolean;
             /** @description The IVS key pair ARN in the first served region that holds it. */
@@ -505,7 +585,7 @@ export interface components {
             details?: Record<string, never>;
         };
         /** @enum {string} */
-        ErrorCode: "INVALID_REQUEST" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "CHANNEL_NOT_ALLOWED" | "CHANNEL_NOT_FOUND" | "CHANNEL_NOT_AUTHORIZED" | "CHANNEL_REGION_NOT_SERVED" | "CHANNEL_ACCOUNT_NOT_SERVED" | "RATE_LIMITED" | "TOO_MANY_FAILED_ATTEMPTS" | "INVALID_CHANNEL_ARN" | "INVALID_VIEWER_ID" | "INVALID_VIEWER_SESSION_VERSION" | "VIEWER_SESSION_VERSION_WITHOUT_VIEWER_ID" | "INVALID_ORIGIN" | "DUPLICATE_ORIGIN" | "TOO_MANY_ORIGINS" | "TOO_MANY_STRICT_ORIGINS" | "STRICT_ORIGIN_WITHOUT_ORIGINS" | "INVALID_MAXIMUM_RESOLUTION" | "INVALID_TTL" | "TTL_ABOVE_MAXIMUM" | "TTL_ABOVE_VIEWER_LIMIT" | "INVALID_BATCH_SIZE" | "INVALID_VIEWER_IP" | "INVALID_VIEWER_COUNTRY" | "VIEWER_COUNTRY_NOT_ALLOWED" | "VIEWER_COUNTRY_UNKNOWN" | "ORIGIN_NOT_ALLOWED_BY_POLICY" | "STRICT_ORIGIN_REQUIRED_BY_POLICY" | "RESOLUTION_ABOVE_POLICY" | "TTL_ABOVE_POLICY" | "VIEWER_ID_REQUIRED_BY_POLICY" | "SINGLE_USE_REQUIRED_BY_POLICY" | "NO_SIGNING_KEY" | "KEY_NOT_IN_REGION" | "ROTATION_IN_PROGRESS" | "PREVIOUS_KEY_DRAINING" | "NO_FREE_KEY_SLOT" | "KEY_VERIFICATION_FAILED" | "KEY_STORE_CORRUPT" | "DEPENDENCY_UNAVAILABLE" | "NOT_AVAILABLE_IN_LOCAL_MODE" | "INTERNAL";
+        ErrorCode: "INVALID_REQUEST" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "CHANNEL_NOT_ALLOWED" | "CHANNEL_NOT_FOUND" | "CHANNEL_NOT_AUTHORIZED" | "CHANNEL_REGION_NOT_SERVED" | "CHANNEL_ACCOUNT_NOT_SERVED" | "RATE_LIMITED" | "TOO_MANY_FAILED_ATTEMPTS" | "INVALID_CHANNEL_ARN" | "INVALID_VIEWER_ID" | "INVALID_VIEWER_SESSION_VERSION" | "VIEWER_SESSION_VERSION_WITHOUT_VIEWER_ID" | "INVALID_ORIGIN" | "DUPLICATE_ORIGIN" | "TOO_MANY_ORIGINS" | "TOO_MANY_STRICT_ORIGINS" | "STRICT_ORIGIN_WITHOUT_ORIGINS" | "INVALID_MAXIMUM_RESOLUTION" | "INVALID_TTL" | "TTL_ABOVE_MAXIMUM" | "TTL_ABOVE_VIEWER_LIMIT" | "INVALID_BATCH_SIZE" | "INVALID_VIEWER_IP" | "INVALID_VIEWER_COUNTRY" | "VIEWER_COUNTRY_NOT_ALLOWED" | "VIEWER_COUNTRY_UNKNOWN" | "ORIGIN_NOT_ALLOWED_BY_POLICY" | "STRICT_ORIGIN_REQUIRED_BY_POLICY" | "RESOLUTION_ABOVE_POLICY" | "TTL_ABOVE_POLICY" | "VIEWER_ID_REQUIRED_BY_POLICY" | "SINGLE_USE_REQUIRED_BY_POLICY" | "NO_SIGNING_KEY" | "KEY_NOT_IN_REGION" | "ROTATION_IN_PROGRESS" | "PREVIOUS_KEY_DRAINING" | "NO_FREE_KEY_SLOT" | "KEY_VERIFICATION_FAILED" | "KEY_STORE_CORRUPT" | "KEY_NOT_READABLE" | "KEY_NOT_P384" | "KEY_HALVES_MISMATCH" | "KEY_ALREADY_MANAGED" | "ADOPTION_IN_PROGRESS" | "DEPENDENCY_UNAVAILABLE" | "NOT_AVAILABLE_IN_LOCAL_MODE" | "INTERNAL";
     };
     responses: {
         /** @description The request breaks a rule; `code` names it. */
@@ -586,7 +666,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description ROTATION_IN_PROGRESS, PREVIOUS_KEY_DRAINING or NO_FREE_KEY_SLOT. */
+        /** @description ROTATION_IN_PROGRESS, PREVIOUS_KEY_DRAINING, NO_FREE_KEY_SLOT, or ADOPTION_IN_PROGRESS (an adoption stopped half way; finish it by adopting the same key again). */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -749,7 +829,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every key this service has created, newest first, and foreign key pairs. */
+            /** @description Every key this service has created or adopted, newest first, and foreign key pairs. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -790,6 +870,51 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adoptPlaybackKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdoptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The key is adopted (or already was, as asked). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptionResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /**
+             * @description KEY_ALREADY_MANAGED (`details.keyId`, `details.state`), NO_FREE_KEY_SLOT (a region that does
+             *     not hold the key has no free slot; `details.region`, `details.keyPairs`),
+             *     PREVIOUS_KEY_DRAINING (`details.drainEndsAt`), ROTATION_IN_PROGRESS or ADOPTION_IN_PROGRESS
+             *     (`details.pendingKeyId`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

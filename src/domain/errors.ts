@@ -54,6 +54,12 @@ export const ERROR_CODES = [
   'NO_FREE_KEY_SLOT',
   'KEY_VERIFICATION_FAILED',
   'KEY_STORE_CORRUPT',
+  // Adopting a key made outside this service
+  'KEY_NOT_READABLE',
+  'KEY_NOT_P384',
+  'KEY_HALVES_MISMATCH',
+  'KEY_ALREADY_MANAGED',
+  'ADOPTION_IN_PROGRESS',
   // Dependencies and the unexpected
   'DEPENDENCY_UNAVAILABLE',
   'NOT_AVAILABLE_IN_LOCAL_MODE',

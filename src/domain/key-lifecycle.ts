@@ -1,6 +1,6 @@
 import { ServiceError } from './errors.js';
 import type { KeySet, RegisteredKeyPair } from './ports.js';
-import type { SigningKeyInfo } from './signing-key.js';
+import { isAdoptedKeyId, type SigningKeyInfo } from './signing-key.js';
 
 /**
  * How long a key that stopped being current must stay imported, so no token it signed is ever
@@ -114,27 +114,14 @@ export function planRotationStep(
   policy: DrainPolicy,
 ): RotationStep {
   const { keys, regions } = snapshot;
-  const storedIds = [keys.current, keys.previous, keys.pending].flatMap((key) => (key ? [key.keyId] : []));
-  const referenced = new Set(storedIds);
-  // A key in two states at once (a hand-edited or damaged store) would make "retire the previous
-  // key" delete the key pair, and private key, that the current or pending key still needs.
-  if (referenced.size < storedIds.length) {
-    throw new ServiceError(
-      'KEY_STORE_CORRUPT',
-      `the key store holds the same key in two states (current ${keys.current?.keyId ?? '-'}, previous ${keys.previous?.keyId ?? '-'}, pending ${keys.pending?.keyId ?? '-'}); repair it before rotating`,
-      {
-        details: {
-          current: keys.current?.keyId,
-          previous: keys.previous?.keyId,
-          pending: keys.pending?.keyId,
-        },
-      },
-    );
-  }
+  requireDistinctStates(keys);
+  // An adoption (docs/key-lifecycle.md, "Adopting a key") stages its key as pending too; only
+  // `keys adopt` finishes it, because only it knows which state the key is headed for and which
+  // existing key pairs hold it.
+  if (keys.pending?.adoptedAs) throw adoptionInProgress(keys.pending);
+  const referenced = storedKeyIds(keys);
   for (const state of regions) {
-    const pair = state.registered.find(
-      (candidate) => candidate.keyId !== undefined && !referenced.has(candidate.keyId),
-    );
+    const pair = state.registered.find((candidate) => isUnreferencedPairOfOurs(candidate, referenced));
     if (pair) return { kind: 'delete-unreferenced', region: state.region, pair };
   }
 
@@ -188,11 +175,58 @@ export function planRotationStep(
   return { kind: 'create-pending' };
 }
 
-function previousKeyDraining(keys: KeySet, endsAt: Date, now: Date): ServiceError {
+/** The ids of the current, previous and pending keys. */
+export function storedKeyIds(keys: KeySet): Set<string> {
+  return new Set([keys.current, keys.previous, keys.pending].flatMap((key) => (key ? [key.keyId] : [])));
+}
+
+/**
+ * A key pair of ours that no stored key refers to: a leftover of an interrupted retirement, deleted
+ * to free its slot. Never an adopted key's pair (invariant 8): it existed before this service, a
+ * signer outside it may still rely on it, and only retiring its stored key deletes it.
+ */
+export function isUnreferencedPairOfOurs(pair: RegisteredKeyPair, referenced: ReadonlySet<string>): boolean {
+  return pair.keyId !== undefined && !referenced.has(pair.keyId) && !isAdoptedKeyId(pair.keyId);
+}
+
+/**
+ * A key in two states at once (a hand-edited or damaged store) would make "retire the previous
+ * key" delete the key pair, and private key, that the current or pending key still needs.
+ */
+export function requireDistinctStates(keys: KeySet): void {
+  const storedIds = [keys.current, keys.previous, keys.pending].flatMap((key) => (key ? [key.keyId] : []));
+  if (new Set(storedIds).size === storedIds.length) return;
+  throw new ServiceError(
+    'KEY_STORE_CORRUPT',
+    `the key store holds the same key in two states (current ${keys.current?.keyId ?? '-'}, previous ${keys.previous?.keyId ?? '-'}, pending ${keys.pending?.keyId ?? '-'}); repair it before rotating`,
+    {
+      details: {
+        current: keys.current?.keyId,
+        previous: keys.previous?.keyId,
+        pending: keys.pending?.keyId,
+      },
+    },
+  );
+}
+
+export function adoptionInProgress(pending: SigningKeyInfo): ServiceError {
+  return new ServiceError(
+    'ADOPTION_IN_PROGRESS',
+    `key ${pending.keyId} is being adopted as ${pending.adoptedAs ?? 'current'} and that adoption has not finished; run \`keys adopt\` again with the same private key (or POST /v1/playback-keys/adopt) to finish it, then try again`,
+    { retryAfterSeconds: 5, details: { pendingKeyId: pending.keyId, adoptedAs: pending.adoptedAs } },
+  );
+}
+
+export function previousKeyDraining(
+  keys: KeySet,
+  endsAt: Date,
+  now: Date,
+  whatNext = 'rotate after that, or rotate with emergency to delete it now',
+): ServiceError {
   const previous = keys.previous as SigningKeyInfo;
   return new ServiceError(
     'PREVIOUS_KEY_DRAINING',
-    `the previous key ${previous.keyId} may still verify live tokens until ${endsAt.toISOString()}; rotate after that, or rotate with emergency to delete it now`,
+    `the previous key ${previous.keyId} may still verify live tokens until ${endsAt.toISOString()}; ${whatNext}`,
     {
       details: {
         keyId: previous.keyId,
@@ -205,8 +239,16 @@ function previousKeyDraining(keys: KeySet, endsAt: Date, now: Date): ServiceErro
   );
 }
 
-function requireFreeSlot(state: RegionState): void {
-  if (state.registered.length < state.slotLimit) return;
+/**
+ * Refuses (409 NO_FREE_KEY_SLOT, naming the pairs in the way) unless `needed` more key pairs fit in
+ * the region. `purpose` says what the slot is for and what to run again.
+ */
+export function requireFreeSlot(
+  state: RegionState,
+  needed = 1,
+  purpose: { readonly why?: string; readonly retry: string } = { retry: 'rotate again' },
+): void {
+  if (state.registered.length + needed <= state.slotLimit) return;
   const where = state.region === undefined ? '' : ` in ${state.region}`;
   const inTheWay = state.registered.map((pair) => ({
     name: pair.name,
@@ -215,9 +257,9 @@ function requireFreeSlot(state: RegionState): void {
   }));
   throw new ServiceError(
     'NO_FREE_KEY_SLOT',
-    `IVS allows ${state.slotLimit} playback key pairs per account and region, and all are taken${where}: ${inTheWay
+    `${purpose.why ?? ''}IVS allows ${state.slotLimit} playback key pairs per account and region, and ${state.registered.length === state.slotLimit ? 'all are' : `${state.registered.length} are`} taken${where}: ${inTheWay
       .map((pair) => `${pair.name}${pair.managedByThisService ? '' : ' (not managed by this service)'}`)
-      .join(', ')}. Delete a key pair this service does not use${where}, then rotate again`,
+      .join(', ')}. Delete a key pair this service does not use${where}, then ${purpose.retry}`,
     {
       details: {
         ...(state.region === undefined ? {} : { region: state.region }),

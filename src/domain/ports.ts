@@ -30,6 +30,12 @@ export interface KeyStore {
    * is already current.
    */
   promotePending(keyId: string, at: Date): Promise<void>;
+  /**
+   * Makes the pending key previous in one atomic step, its drain clock (`deactivatedAt`) starting
+   * at `at`: an adopted key that only verifies tokens signed outside this service. The current key
+   * stays current; there must be no previous key. No-op when `keyId` is already previous.
+   */
+  settlePendingAsPrevious(keyId: string, at: Date): Promise<void>;
   /** Previous → retired, once it is gone from the registry. No-op when it is not previous any more. */
   retirePrevious(keyId: string, at: Date): Promise<void>;
   /** Records a drain start for a previous key whose store could not know it (no-op when known). */
@@ -69,6 +75,16 @@ export interface PlaybackKeyRegistry {
   importKey(key: { readonly keyId: string; readonly publicKeyPem: string }): Promise<RegisteredKeyPair>;
   /** Deletes one of our key pairs; refuses (throws) for pairs without our tags. */
   deleteKeyPair(pair: RegisteredKeyPair): Promise<void>;
+  /**
+   * The registry's fingerprint of any key pair, foreign ones included (listings carry it only for
+   * ours); undefined when it has none.
+   */
+  fingerprintOf(pair: RegisteredKeyPair): Promise<string | undefined>;
+  /**
+   * Tags a foreign key pair as this service's key `keyId` (adoption: the pair already holds the
+   * adopted key's public half). Idempotent; refuses a pair that is already ours under another key.
+   */
+  claimKeyPair(pair: RegisteredKeyPair, keyId: string): Promise<RegisteredKeyPair>;
 }
 
 /** Serialises rotations across processes and replicas. */

@@ -16,6 +16,7 @@ import { createApp } from './create-app.js';
 import type { ServiceMetrics } from './metrics.js';
 import { loadOpenApiContract } from './openapi-contract.js';
 import { allRoutes } from './routes/all-routes.js';
+import type { AdoptKey } from './routes/key-routes.js';
 
 /** What the HTTP layer adapts: the services of a runtime (the server's, or a test's on fakes). */
 export interface HttpServices {
@@ -38,6 +39,7 @@ export interface HttpServices {
   readonly authenticator: ApiKeyAuthenticator;
   readonly metrics: ServiceMetrics;
   inventory(): Promise<KeyInventory>;
+  adoptKey: AdoptKey;
   regions(): readonly RegionHealth[];
 }
 
@@ -59,6 +61,7 @@ export function buildHttpApp(
       issuer: services.tokenIssuer,
       rotator: services.rotator,
       inventory: () => services.inventory(),
+      adoptKey: (privateKey, options) => services.adoptKey(privateKey, options),
       revoker: services.revoker,
       keys: services.keyCache,
       metrics,

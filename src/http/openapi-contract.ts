@@ -175,8 +175,13 @@ function describe(error: ErrorObject): string {
   switch (error.keyword) {
     case 'required':
       return `${field === 'body' ? '' : `${field}.`}${String(params['missingProperty'])} is required`;
-    case 'additionalProperties':
-      return `${field} has an unknown field "${truncate(String(params['additionalProperty']))}"`;
+    case 'additionalProperties': {
+      const name = String(params['additionalProperty']);
+      // A field named with PEM text (a key pasted in the wrong place) is never echoed, even in part.
+      return name.includes('-----')
+        ? `${field} has an unknown field whose name is PEM text`
+        : `${field} has an unknown field "${truncate(name)}"`;
+    }
     case 'type':
       return `${field} must be ${params['type'] === 'integer' ? 'a whole number' : `of type ${String(params['type'])}`}`;
     case 'maxLength':

@@ -1,6 +1,6 @@
 import { type DrainPolicy, drainEndsAt } from '../domain/key-lifecycle.js';
 import type { KeyStore, PlaybackKeyRegistry, RegisteredKeyPair } from '../domain/ports.js';
-import type { SigningKeyInfo } from '../domain/signing-key.js';
+import { isAdoptedKeyId, type SigningKeyInfo } from '../domain/signing-key.js';
 
 /** One key in one served region. */
 export interface KeyInRegion {
@@ -100,7 +100,9 @@ export async function listKeyInventory(deps: {
           published: true,
           arn: regions.find((region) => region.arn !== undefined)?.arn,
           regions,
-          drift: 'published, but unknown to the key store; the next rotation deletes it',
+          drift: isAdoptedKeyId(keyId)
+            ? 'an adopted key pair the key store does not hold (an adoption that did not finish): run `keys adopt` again with its private key; it is never deleted without it'
+            : 'published, but unknown to the key store; the next rotation deletes it',
         };
       }),
     ],

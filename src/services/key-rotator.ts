@@ -1,6 +1,8 @@
 import { ServiceError } from '../domain/errors.js';
+import { type AdoptionStep, planAdoptionStep } from '../domain/key-adoption.js';
 import {
   type DrainPolicy,
+  drainEndsAt,
   planRotationStep,
   type RegionState,
   type RotationStep,
@@ -14,12 +16,38 @@ import type {
   RotationLock,
   SigningBackend,
 } from '../domain/ports.js';
-import type { NewSigningKey, StoredSigningKey } from '../domain/signing-key.js';
+import {
+  type AdoptableKey,
+  type AdoptionRole,
+  adoptedKeyId,
+  type NewSigningKey,
+  type StoredSigningKey,
+} from '../domain/signing-key.js';
 
 export interface RotationResult {
   readonly currentKeyId: string;
   readonly previousKeyId: string | undefined;
   /** Every step taken, in order: what an operator reads to see what happened. */
+  readonly steps: readonly string[];
+}
+
+/** What `keys adopt` did, and where the adopted key is now. */
+export interface AdoptionResult {
+  readonly keyId: string;
+  readonly state: AdoptionRole;
+  readonly fingerprint: string;
+  readonly adoptedAt: Date;
+  /** For a key adopted as previous: when it retires by itself (the janitor deletes it from IVS). */
+  readonly drainEndsAt: Date | undefined;
+  readonly currentKeyId: string | undefined;
+  readonly previousKeyId: string | undefined;
+  /** The key pair holding the key in each served region. */
+  readonly regions: readonly {
+    readonly region: string | undefined;
+    readonly arn: string | undefined;
+    readonly name: string;
+  }[];
+  /** Every step taken, in order; empty when the key had already been adopted so. */
   readonly steps: readonly string[];
 }
 
@@ -49,6 +77,15 @@ export interface KeyRotator {
    * rotation is under way or the previous key still drains.
    */
   cleanUp(): Promise<readonly string[]>;
+  /**
+   * Takes over a key made outside this service (docs/key-lifecycle.md, "Adopting a key"): tags the
+   * IVS key pair holding it in every served region (importing it where none does), stores it, and
+   * makes it current or previous (`as`; undefined: current when there is no current key, else
+   * previous). Under the rotation lock, step by step like a rotation, so re-running after any
+   * failure converges. Throws KEY_ALREADY_MANAGED, ADOPTION_IN_PROGRESS, ROTATION_IN_PROGRESS,
+   * PREVIOUS_KEY_DRAINING, NO_FREE_KEY_SLOT or DEPENDENCY_UNAVAILABLE.
+   */
+  adopt(key: AdoptableKey, options: { readonly as?: AdoptionRole | undefined }): Promise<AdoptionResult>;
 }
 
 export interface KeyRotatorDeps {
@@ -98,6 +135,8 @@ interface RunOptions {
 
 /** No real rotation needs more steps than this; more means the store or registry misbehaves. */
 const MAX_STEPS = 12;
+/** An adoption's steps: a few per served region, and possibly a whole first rotation as one. */
+const MAX_ADOPTION_STEPS = 24;
 
 export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
   const { store, registries, lock, clock, logger, drainPolicy, generateKey, owner } = deps;
@@ -131,7 +170,8 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
 
   function refuseForeignPending(keys: KeySet, options: RunOptions): void {
     const pending = keys.pending;
-    if (!pending || options.takeOverPending || stagedHere.has(pending.keyId)) return;
+    // An adoption's pending key: the plan refuses with ADOPTION_IN_PROGRESS, saying how to finish it.
+    if (!pending || pending.adoptedAs || options.takeOverPending || stagedHere.has(pending.keyId)) return;
     const freshUntil = pending.createdAt.getTime() + graceMs;
     if (clock().getTime() < freshUntil) {
       throw new ServiceError(
@@ -251,6 +291,127 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
     }
   }
 
+  async function adopt(key: AdoptableKey, requested: AdoptionRole | undefined): Promise<AdoptionResult> {
+    const target = {
+      keyId: adoptedKeyId(key.fingerprint),
+      fingerprint: key.fingerprint,
+      registryFingerprints: key.registryFingerprints,
+    };
+    const history = await store.listHistory();
+    const steps: string[] = [];
+    for (let count = 0; count < MAX_ADOPTION_STEPS; count++) {
+      const listedAt = clock();
+      const regions = await listRegions(registries, { foreignFingerprints: true });
+      deps.onRegions?.(regions, listedAt);
+      const keys = await store.readKeys();
+      const step = planAdoptionStep({ keys, regions, history }, target, requested, clock(), drainPolicy);
+      if (step.kind === 'done') {
+        const state = step.key.state as AdoptionRole;
+        const result: AdoptionResult = {
+          keyId: step.key.keyId,
+          state,
+          fingerprint: step.key.fingerprint,
+          adoptedAt: step.key.adoptedAt ?? clock(),
+          drainEndsAt: state === 'previous' ? drainEndsAt(step.key, drainPolicy) : undefined,
+          currentKeyId: keys.current?.keyId,
+          previousKeyId: keys.previous?.keyId,
+          regions: regions.flatMap((region) =>
+            region.registered
+              .filter((pair) => pair.keyId === step.key.keyId)
+              .map((pair) => ({ region: region.region, arn: pair.arn, name: pair.name })),
+          ),
+          steps,
+        };
+        logger.info(
+          {
+            keyId: result.keyId,
+            state,
+            fingerprint: result.fingerprint,
+            drainEndsAt: result.drainEndsAt?.toISOString(),
+            regions: result.regions.map(({ region, arn }) => ({ region, arn })),
+            steps,
+          },
+          steps.length === 0 ? 'key already adopted; nothing to do' : 'key adopted',
+        );
+        return result;
+      }
+      steps.push(await performAdoption(step, key, target.keyId, keys));
+    }
+    throw new Error(`key adoption did not converge within ${MAX_ADOPTION_STEPS} steps`);
+  }
+
+  async function performAdoption(
+    step: Exclude<AdoptionStep, { kind: 'done' }>,
+    key: AdoptableKey,
+    keyId: string,
+    keys: KeySet,
+  ): Promise<string> {
+    const now = clock();
+    switch (step.kind) {
+      case 'delete-unreferenced':
+      case 'record-drain-start':
+      case 'retire-previous':
+        return perform(step, keys.pending, { emergency: false });
+      case 'create-current-key': {
+        const result = await runSteps({ emergency: false, onlyWithoutCurrentKey: true });
+        return `made the service's own current key ${result?.currentKeyId ?? keys.current?.keyId ?? ''} (adopting as previous needs one)`;
+      }
+      case 'stage-adopted':
+        // The adoption's own version name, never one a rotation uses (a rotation from the current
+        // key must still find its own name free later); the SDK's retries repeat it unchanged.
+        await store.stagePending(
+          {
+            keyId,
+            fingerprint: key.fingerprint,
+            publicKeyPem: key.publicKeyPem,
+            privateKey: key.privateKey,
+            createdAt: now,
+            adoptedAt: now,
+            adoptedAs: step.role,
+          },
+          { requestToken: `adopt-${keyId}-${now.getTime()}` },
+        );
+        logger.info(
+          { keyId, fingerprint: key.fingerprint, adoptedAs: step.role },
+          'adopted key stored as pending',
+        );
+        return `stored ${keyId} as pending (to become ${step.role})`;
+      case 'claim-pair': {
+        const pair = await registryOf(step.region).claimKeyPair(step.pair, keyId);
+        return `tagged existing key pair ${pair.name || pair.arn} as ${keyId}${inRegion(step.region)}`;
+      }
+      case 'import-adopted': {
+        const pair = await registryOf(step.region).importKey({ keyId, publicKeyPem: key.publicKeyPem });
+        logger.info(
+          { keyId, arn: pair.arn, region: step.region },
+          'adopted public key imported (no key pair held it)',
+        );
+        return `imported ${keyId}${inRegion(step.region)}`;
+      }
+      case 'promote-adopted':
+        await deps.signing.signerFor(step.key);
+        await store.promotePending(step.key.keyId, now);
+        logger.info(
+          { keyId: step.key.keyId, previousKeyId: keys.current?.keyId },
+          'adopted key promoted to current',
+        );
+        await deps.onKeysChanged?.();
+        return `made ${step.key.keyId} current`;
+      case 'settle-adopted-as-previous':
+        await deps.signing.signerFor(step.key);
+        await store.settlePendingAsPrevious(step.key.keyId, now);
+        logger.info(
+          {
+            keyId: step.key.keyId,
+            drainEndsAt: drainEndsAt({ deactivatedAt: now }, drainPolicy)?.toISOString(),
+          },
+          'adopted key settled as previous; it retires when its drain ends',
+        );
+        await deps.onKeysChanged?.();
+        return `made ${step.key.keyId} previous (drain started)`;
+    }
+  }
+
   async function requirePending(step: SecretsManagerRotationStep): Promise<StoredSigningKey> {
     const { pending } = await store.readKeys();
     if (!pending) {
@@ -274,6 +435,7 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
       deps.onRotation?.({ emergency });
       return result;
     },
+    adopt: (key, options) => withLock(() => adopt(key, options.as)),
     ensureCurrentKey: () => run({ emergency: false, onlyWithoutCurrentKey: true }),
 
     async cleanUp() {
@@ -338,14 +500,28 @@ export function createKeyRotator(deps: KeyRotatorDeps): KeyRotator {
   };
 }
 
-/** What every served region holds now; a region that cannot be read fails the whole snapshot. */
-async function listRegions(registries: readonly PlaybackKeyRegistry[]): Promise<RegionState[]> {
+/**
+ * What every served region holds now; a region that cannot be read fails the whole snapshot. With
+ * `foreignFingerprints`, foreign pairs carry the registry's fingerprint too (adoption matches on it).
+ */
+async function listRegions(
+  registries: readonly PlaybackKeyRegistry[],
+  options: { readonly foreignFingerprints?: boolean } = {},
+): Promise<RegionState[]> {
   return Promise.all(
-    registries.map(async (registry) => ({
-      region: registry.region,
-      registered: await registry.list(),
-      slotLimit: registry.slotLimit,
-    })),
+    registries.map(async (registry) => {
+      const listed = await registry.list();
+      const registered = options.foreignFingerprints
+        ? await Promise.all(
+            listed.map(async (pair) =>
+              pair.keyId === undefined && pair.fingerprint === undefined
+                ? { ...pair, fingerprint: await registry.fingerprintOf(pair) }
+                : pair,
+            ),
+          )
+        : listed;
+      return { region: registry.region, registered, slotLimit: registry.slotLimit };
+    }),
   );
 }
 

@@ -10,6 +10,7 @@ import { createKeyCache } from '../../src/services/key-cache.js';
 import { createFailedAttemptLimit, createRequestRateLimit } from '../../src/services/request-limits.js';
 import { InMemoryApiKeyStore, InMemoryKeyStore, ManualClock, RecordingLogger } from '../support/fakes.js';
 import { recordResponses } from '../support/leak-scan.js';
+import { makeLegacyKey } from '../support/legacy-signer.js';
 import { signingBackend } from '../support/signing.js';
 import { expectToMatchSpec } from '../support/spec.js';
 import { buildTestApp, CHANNEL_ARN, OTHER_CHANNEL_ARN, type TestApp } from '../support/test-app.js';
@@ -26,6 +27,7 @@ const EXPECTED_SCOPE: Readonly<Record<string, Scope | 'public'>> = {
   revokeViewerSessions: 'sessions:revoke',
   listPlaybackKeys: 'keys:admin',
   rotatePlaybackKey: 'keys:admin',
+  adoptPlaybackKey: 'keys:admin',
   getJwks: 'public',
   getHealth: 'public',
   getReadiness: 'public',
@@ -44,6 +46,8 @@ const ALLOWED_CALL: Readonly<Record<string, { readonly body?: object; readonly s
   listPlaybackKeys: { status: 200 },
   // Emergency, so that every authorized call rotates instead of meeting the drain of the last one.
   rotatePlaybackKey: { body: { emergency: true }, status: 200 },
+  // The same key every time: the first call adopts it, later ones find it adopted (200, no steps).
+  adoptPlaybackKey: { body: { privateKeyPem: makeLegacyKey().sec1Pem, as: 'previous' }, status: 200 },
   getJwks: { status: 200 },
   getHealth: { status: 200 },
   getReadiness: { status: 200 },

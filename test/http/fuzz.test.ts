@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import request, { type Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContractOperation, loadOpenApiContract } from '../../src/http/openapi-contract.js';
+import { makeLegacyKey } from '../support/legacy-signer.js';
 import { expectToMatchSpec } from '../support/spec.js';
 import { buildTestApp, CHANNEL_ARN, type TestApp } from '../support/test-app.js';
 import { byDepth } from '../support/test-depth.js';
@@ -53,7 +54,24 @@ const VALID_BODY: Readonly<Record<string, Readonly<Record<string, unknown>>>> = 
   issuePlaybackTokenBatch: { requests: [{ channelArn: CHANNEL_ARN }] },
   revokeViewerSessions: { sessions: [{ channelArn: CHANNEL_ARN, viewerId: 'viewer-1' }] },
   rotatePlaybackKey: { emergency: true },
+  // The first valid call adopts the key, later ones find it adopted (200, no steps).
+  get adoptPlaybackKey() {
+    return { privateKeyPem: adoptableKeyPem(), as: 'previous' };
+  },
 };
+
+let legacyKey = makeLegacyKey();
+/**
+ * The adoption example's key: the same one until an emergency rotation (the rotation example)
+ * retires it, since a retired key is never adopted again; then a fresh one.
+ */
+function adoptableKeyPem(): string {
+  const retired = context?.store.records.some(
+    (record) => record.state === 'retired' && record.publicKeyPem === legacyKey.publicKeyPem,
+  );
+  if (retired) legacyKey = makeLegacyKey();
+  return legacyKey.sec1Pem;
+}
 
 /** Array fields whose items (`items: {}` in the spec) the route validates one by one. */
 const ITEMS: Readonly<

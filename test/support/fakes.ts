@@ -94,6 +94,20 @@ export class InMemoryKeyStore implements KeyStore {
     });
   }
 
+  settlePendingAsPrevious(keyId: string, at: Date): Promise<void> {
+    return this.faults.run('settlePendingAsPrevious', () => {
+      if (this.records.some((record) => record.keyId === keyId && record.state === 'previous')) return;
+      if (!this.records.some((record) => record.keyId === keyId && record.state === 'pending')) {
+        throw new ServiceError('KEY_STORE_CORRUPT', `key ${keyId} is not pending`);
+      }
+      const previous = this.records.find((record) => record.state === 'previous');
+      if (previous) throw new ServiceError('KEY_STORE_CORRUPT', `${previous.keyId} is previous`);
+      this.#replace((record) =>
+        record.keyId === keyId ? { ...record, state: 'previous', deactivatedAt: at } : record,
+      );
+    });
+  }
+
   retirePrevious(keyId: string, at: Date): Promise<void> {
     return this.faults.run('retirePrevious', () => {
       this.#replace((record) =>
@@ -132,21 +146,47 @@ export class InMemoryPlaybackKeyRegistry implements PlaybackKeyRegistry {
   readonly faults = new FaultPlan<Faulty<PlaybackKeyRegistry>>();
   readonly pairs: (RegisteredKeyPair & { publicKeyPem: string })[] = [];
   #nextArn = 1;
+  readonly #foreignFingerprints = new Map<string, string>();
 
   constructor(region?: string) {
     this.region = region;
   }
 
-  addForeign(name: string): RegisteredKeyPair {
+  /**
+   * A key pair this service did not create (listed without a fingerprint, as IVS lists foreign
+   * pairs); `publicKey` gives it a real key and `fingerprint` what `fingerprintOf` reports for it.
+   */
+  addForeign(name: string, publicKey?: { publicKeyPem: string; fingerprint: string }): RegisteredKeyPair {
     const pair = {
       arn: this.#arn(),
       name,
       keyId: undefined,
       fingerprint: undefined,
-      publicKeyPem: 'foreign',
+      publicKeyPem: publicKey?.publicKeyPem ?? 'foreign',
     };
     this.pairs.push(pair);
+    if (publicKey) this.#foreignFingerprints.set(pair.arn, publicKey.fingerprint);
     return pair;
+  }
+
+  fingerprintOf(pair: RegisteredKeyPair): Promise<string | undefined> {
+    return this.faults.run('fingerprintOf', () =>
+      pair.arn === undefined ? undefined : this.#foreignFingerprints.get(pair.arn),
+    );
+  }
+
+  claimKeyPair(pair: RegisteredKeyPair, keyId: string): Promise<RegisteredKeyPair> {
+    return this.faults.run('claimKeyPair', () => {
+      const index = this.pairs.findIndex((candidate) => candidate.arn === pair.arn);
+      const found = this.pairs[index];
+      if (!found) throw new ServiceError('DEPENDENCY_UNAVAILABLE', `no key pair ${pair.arn}`);
+      if (found.keyId !== undefined && found.keyId !== keyId) {
+        throw new ServiceError('INTERNAL', `${pair.arn} is already ours as ${found.keyId}`);
+      }
+      const claimed = { ...found, keyId };
+      this.pairs.splice(index, 1, claimed);
+      return claimed;
+    });
   }
 
   list(): Promise<readonly RegisteredKeyPair[]> {

@@ -109,5 +109,67 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
 
       expect((await store.readKeys()).previous?.deactivatedAt).toEqual(T1);
     });
+
+    it('keeps when and as what an adopted key was adopted', async () => {
+      const store = await makeStore();
+      const key = { ...(await generateSigningKey(T0)), adoptedAt: T1, adoptedAs: 'current' as const };
+
+      await store.stagePending(key, { requestToken: `adopt-${key.keyId}-0000000000` });
+      await store.promotePending(key.keyId, T1);
+
+      expect((await store.readKeys()).current).toMatchObject({ adoptedAt: T1, adoptedAs: 'current' });
+      expect((await store.listHistory())[0]).toMatchObject({ adoptedAt: T1, adoptedAs: 'current' });
+    });
+
+    it('settles a pending key as previous beside the current one, its drain starting then, idempotently', async () => {
+      const store = await makeStore();
+      const [own, adopted] = await Promise.all([generateSigningKey(T0), generateSigningKey(T1)]);
+      await store.stagePending(own);
+      await store.promotePending(own.keyId, T0);
+      await store.stagePending(
+        { ...adopted, adoptedAt: T1, adoptedAs: 'previous' },
+        { requestToken: `adopt-${adopted.keyId}-0000000000` },
+      );
+
+      await store.settlePendingAsPrevious(adopted.keyId, T2);
+      await store.settlePendingAsPrevious(adopted.keyId, T2); // repeat: no-op
+
+      const keys = await store.readKeys();
+      expect(keys.current?.keyId).toBe(own.keyId);
+      expect(keys.pending).toBeUndefined();
+      expect(keys.previous).toMatchObject({
+        keyId: adopted.keyId,
+        state: 'previous',
+        deactivatedAt: T2,
+        adoptedAt: T1,
+        adoptedAs: 'previous',
+      });
+      expect(keys.previous?.privateKey.reveal()).toBe(adopted.privateKey.reveal());
+      // A later rotation can stage again: the settled key is not pending any more.
+      await store.stagePending(await generateSigningKey(T2));
+      expect((await store.readKeys()).previous?.keyId).toBe(adopted.keyId);
+    });
+
+    it('refuses to settle a key that is not pending, or beside a previous key, with KEY_STORE_CORRUPT', async () => {
+      const store = await makeStore();
+      const [a, b, c] = await Promise.all([
+        generateSigningKey(T0),
+        generateSigningKey(T1),
+        generateSigningKey(T2),
+      ]);
+      await store.stagePending(a);
+      await store.promotePending(a.keyId, T0);
+      await expect(store.settlePendingAsPrevious(b.keyId, T1)).rejects.toMatchObject({
+        code: 'KEY_STORE_CORRUPT',
+      });
+      await store.stagePending(b);
+      await store.promotePending(b.keyId, T1);
+      await store.stagePending(c);
+
+      await expect(store.settlePendingAsPrevious(c.keyId, T2)).rejects.toMatchObject({
+        code: 'KEY_STORE_CORRUPT',
+      });
+      expect((await store.readKeys()).previous?.keyId).toBe(a.keyId);
+    });
   });
 }

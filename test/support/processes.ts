@@ -73,14 +73,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the CLI (`src/cli/main.ts`) to completion. */
-export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs the CLI (`src/cli/main.ts`) to completion; `input` is piped to its standard input. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { readonly input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...NODE_ARGS, 'src/cli/main.ts', ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.end(options.input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

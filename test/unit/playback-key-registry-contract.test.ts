@@ -105,6 +105,21 @@ describe('OfflinePlaybackKeyRegistry', () => {
     );
   });
 
+  it('for an adopted key, also logs the aws ivs command that tags the pair already holding it', async () => {
+    const logger = new RecordingLogger();
+    const { registry } = await offline(logger);
+    const key = await generateSigningKey(new Date());
+    const keyId = 'ipa-adopted-0123456789abcdef01234567';
+
+    await registry.importKey({ keyId, publicKeyPem: key.publicKeyPem });
+
+    const entry = logger.entries.find((candidate) => candidate.fields['tagCommand'] !== undefined);
+    expect(entry?.fields['tagCommand']).toBe(
+      `aws ivs tag-resource --resource-arn <the ARN of the key pair you imported> --tags managed-by=ivs-playback-auth,ivs-playback-auth:key-id=${keyId}`,
+    );
+    expect(entry?.message).toMatch(/if IVS already holds this adopted key, tag its key pair/);
+  });
+
   it('prints the tags by which the IVS registry recognises its own key pairs', async () => {
     const logger = new RecordingLogger();
     const { registry } = await offline(logger);
@@ -162,5 +177,53 @@ describe('OfflinePlaybackKeyRegistry', () => {
     expect((await ireland.list()).map((pair) => [pair.region, pair.keyId])).toEqual([
       ['eu-west-1', key.keyId],
     ]);
+  });
+});
+
+describe('IvsPlaybackKeyRegistry, taking over a pair imported by hand (keys adopt)', () => {
+  it('reads a foreign pair’s fingerprint, tags the pair as ours idempotently, and refuses one that is ours under another key', async () => {
+    const registry = await ivs();
+    const running = standIn as AwsStandIn;
+    const handMade = running.ivs.addForeignKeyPair({ name: 'legacy-playback-key' });
+    const [listed] = await registry.list();
+    if (!listed) throw new Error('the foreign pair is not listed');
+
+    expect(listed.fingerprint).toBeUndefined();
+    expect(await registry.fingerprintOf(listed)).toBe(handMade.fingerprint);
+    const claimed = await registry.claimKeyPair(listed, 'ipa-adopted-0123456789abcdef01234567');
+    const again = await registry.claimKeyPair(listed, 'ipa-adopted-0123456789abcdef01234567');
+
+    expect(claimed).toMatchObject({
+      arn: handMade.arn,
+      name: 'legacy-playback-key',
+      keyId: 'ipa-adopted-0123456789abcdef01234567',
+    });
+    expect(again).toEqual(claimed);
+    expect(running.ivs.keyPairs[0]?.tags).toEqual({
+      [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+      [KEY_ID_TAG]: 'ipa-adopted-0123456789abcdef01234567',
+    });
+    await expect(registry.claimKeyPair(listed, 'ipa-other')).rejects.toThrow(
+      /refusing to tag key pair legacy-playback-key: it is already managed by this service as key ipa-adopted-/,
+    );
+    expect(running.requests.filter((request) => request.operation === 'TagResource')).toHaveLength(1);
+    expect(running.rejected()).toEqual([]);
+  });
+
+  it('fails a fingerprint it cannot read instead of reporting none (adoption decides on it)', async () => {
+    standIn ??= await startAwsStandIn();
+    const running = standIn;
+    running.reset();
+    const registry = new IvsPlaybackKeyRegistry({
+      client: ivsClientFor(running, { maxAttempts: 1 }),
+      logger: new RecordingLogger(),
+    });
+    running.ivs.addForeignKeyPair({ name: 'legacy-playback-key' });
+    const [listed] = await registry.list();
+    running.faults.add({ service: 'ivs', operation: 'GetPlaybackKeyPair', kind: 'unavailable', times: 1 });
+
+    await expect(registry.fingerprintOf(listed as NonNullable<typeof listed>)).rejects.toMatchObject({
+      code: 'DEPENDENCY_UNAVAILABLE',
+    });
   });
 });

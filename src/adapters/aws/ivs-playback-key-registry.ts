@@ -5,6 +5,7 @@ import {
   type IvsClient,
   ListPlaybackKeyPairsCommand,
   type PlaybackKeyPairSummary,
+  TagResourceCommand,
 } from '@aws-sdk/client-ivs';
 import { isServiceError, ServiceError } from '../../domain/errors.js';
 import {
@@ -139,6 +140,70 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
     this.#logger.info({ keyId: pair.keyId, arn: pair.arn }, 'playback key pair deleted from IVS');
   }
 
+  async fingerprintOf(pair: RegisteredKeyPair): Promise<string | undefined> {
+    if (pair.arn === undefined) return undefined;
+    const known = this.#fingerprints.get(pair.arn);
+    if (known !== undefined) return known;
+    // Strict, unlike the listing's: adoption decides from it whether a pair holds a key.
+    const keyPair = await this.#get(pair.arn);
+    if (keyPair?.fingerprint !== undefined) this.#fingerprints.set(pair.arn, keyPair.fingerprint);
+    return keyPair?.fingerprint;
+  }
+
+  async claimKeyPair(pair: RegisteredKeyPair, keyId: string): Promise<RegisteredKeyPair> {
+    if (pair.arn === undefined) throw notOurs(pair, 'it has no ARN', 'tag');
+    // Tag only what IVS itself says is not ours under another key (the pair handed in may be stale).
+    const keyPair = await this.#get(pair.arn);
+    if (!keyPair) {
+      throw new ServiceError(
+        'DEPENDENCY_UNAVAILABLE',
+        `key pair ${pair.name || pair.arn} was deleted from IVS${this.region === undefined ? '' : ` in ${this.region}`} meanwhile; run the command again`,
+        { retryAfterSeconds: 1, details: { arn: pair.arn, operation: 'IVS GetPlaybackKeyPair' } },
+      );
+    }
+    const owner = ownKeyId(keyPair.tags);
+    if (owner !== undefined && owner !== keyId) {
+      throw notOurs(pair, `it is already managed by this service as key ${owner}`, 'tag');
+    }
+    if (owner === undefined) {
+      try {
+        await this.#client.send(
+          new TagResourceCommand({ resourceArn: pair.arn, tags: { ...keyPairTags(keyId) } }),
+        );
+      } catch (error) {
+        throw translateAwsError(error, 'IVS TagResource', 5, this.region);
+      }
+      this.#logger.info(
+        { keyId, arn: pair.arn, name: pair.name, region: this.region },
+        'existing playback key pair tagged as this service’s',
+      );
+    }
+    if (keyPair.fingerprint !== undefined) this.#fingerprints.set(pair.arn, keyPair.fingerprint);
+    return {
+      region: this.region,
+      arn: pair.arn,
+      name: keyPair.name ?? pair.name,
+      keyId,
+      fingerprint: keyPair.fingerprint,
+    };
+  }
+
+  /** GetPlaybackKeyPair; undefined when the pair does not exist. */
+  async #get(
+    arn: string,
+  ): Promise<
+    | { readonly name?: string | undefined; readonly fingerprint?: string | undefined; readonly tags?: Tags }
+    | undefined
+  > {
+    try {
+      const { keyPair } = await this.#client.send(new GetPlaybackKeyPairCommand({ arn }));
+      return keyPair ?? undefined;
+    } catch (error) {
+      if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+      throw translateAwsError(error, 'IVS GetPlaybackKeyPair', 5, this.region);
+    }
+  }
+
   async #listAll(): Promise<PlaybackKeyPairSummary[]> {
     const summaries: PlaybackKeyPairSummary[] = [];
     let nextToken: string | undefined;
@@ -241,8 +306,8 @@ export class IvsPlaybackKeyRegistry implements PlaybackKeyRegistry {
   }
 }
 
-function notOurs(pair: RegisteredKeyPair, reason: string): ServiceError {
-  return new ServiceError('INTERNAL', `refusing to delete key pair ${pair.name || pair.arn}: ${reason}`, {
+function notOurs(pair: RegisteredKeyPair, reason: string, action: 'delete' | 'tag' = 'delete'): ServiceError {
+  return new ServiceError('INTERNAL', `refusing to ${action} key pair ${pair.name || pair.arn}: ${reason}`, {
     details: { arn: pair.arn ?? null, name: pair.name },
   });
 }

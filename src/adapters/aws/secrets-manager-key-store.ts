@@ -13,6 +13,7 @@ import { ServiceError } from '../../domain/errors.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../../domain/key-pair-tags.js';
 import type { KeySet, KeyStore } from '../../domain/ports.js';
 import {
+  type AdoptionRole,
   isValidKeyId,
   type KeyState,
   type NewSigningKey,
@@ -49,6 +50,8 @@ interface KeyValue {
   readonly publicKeyPem: string;
   readonly privateKey: PrivateKeyPem;
   readonly createdAt: Date;
+  readonly adoptedAt?: Date | undefined;
+  readonly adoptedAs?: AdoptionRole | undefined;
 }
 
 type SecretValue = KeyValue | { readonly placeholder: true; readonly keyId?: undefined };
@@ -95,7 +98,11 @@ export class SecretsManagerKeyStore implements KeyStore {
     const [currentKey, previousKey, pendingKey] = await Promise.all([
       current ? this.#stored(current, 'current', state) : undefined,
       previous ? this.#stored(previous, 'previous', state) : undefined,
-      pending && pending !== current ? this.#stored(pending, 'pending', state) : undefined,
+      // A version keeps AWSPENDING after its promotion (as AWS leaves it), or after it settled as
+      // previous until the label is removed: it is pending only on a version in no other state.
+      pending && pending !== current && pending !== previous
+        ? this.#stored(pending, 'pending', state)
+        : undefined,
     ]);
     return { current: currentKey, previous: previousKey, pending: pendingKey };
   }
@@ -108,7 +115,7 @@ export class SecretsManagerKeyStore implements KeyStore {
     }
     const current = versionWith(state, AWSCURRENT);
     const pending = versionWith(state, AWSPENDING);
-    if (pending && pending !== current) {
+    if (pending && pending !== current && pending !== versionWith(state, AWSPREVIOUS)) {
       const staged = await this.#value(pending);
       if (staged.keyId === key.keyId) return;
       throw new ServiceError('ROTATION_IN_PROGRESS', `key ${staged.keyId} is already pending`, {
@@ -162,6 +169,36 @@ export class SecretsManagerKeyStore implements KeyStore {
       });
     }
     // A finished rotation leaves AWSPENDING on no version.
+    const after = await this.#requireSecret();
+    const stillPending = versionWith(after, AWSPENDING);
+    if (stillPending) await this.#moveStage(AWSPENDING, undefined, stillPending);
+  }
+
+  async settlePendingAsPrevious(keyId: string, at: Date): Promise<void> {
+    const state = await this.#requireSecret();
+    const previous = versionWith(state, AWSPREVIOUS);
+    const pending = versionWith(state, AWSPENDING);
+    const previousKeyId = previous ? (await this.#value(previous)).keyId : undefined;
+    if (previousKeyId !== keyId) {
+      if (
+        !pending ||
+        pending === versionWith(state, AWSCURRENT) ||
+        (await this.#value(pending)).keyId !== keyId
+      ) {
+        throw new ServiceError('KEY_STORE_CORRUPT', `key ${keyId} is not pending in ${this.#secretId}`);
+      }
+      if (previousKeyId !== undefined) {
+        throw new ServiceError(
+          'KEY_STORE_CORRUPT',
+          `key ${keyId} cannot become previous: ${previousKeyId} is previous in ${this.#secretId}`,
+        );
+      }
+      // The drain start first: a crash before the label moves leaves a tag naming a pending key,
+      // which nothing reads; the other order would leave a previous key without a drain start.
+      await this.#tag({ [PREVIOUS_SINCE_TAG]: stamp(keyId, at) });
+      // AWSPREVIOUS may sit on the placeholder (the first key's promotion put it there).
+      await this.#moveStage(AWSPREVIOUS, pending, previous);
+    }
     const after = await this.#requireSecret();
     const stillPending = versionWith(after, AWSPENDING);
     if (stillPending) await this.#moveStage(AWSPENDING, undefined, stillPending);
@@ -238,6 +275,8 @@ export class SecretsManagerKeyStore implements KeyStore {
       publicKeyPem: value.publicKeyPem,
       privateKey: value.privateKey,
       createdAt: value.createdAt,
+      adoptedAt: value.adoptedAt,
+      adoptedAs: value.adoptedAs,
       activatedAt:
         currentSince?.keyId === value.keyId
           ? currentSince.at
@@ -372,6 +411,7 @@ export function serialize(key: NewSigningKey): string {
     algorithm: 'ES384',
     fingerprint: key.fingerprint,
     createdAt: key.createdAt.toISOString(),
+    ...(key.adoptedAt ? { adoptedAt: key.adoptedAt.toISOString(), adoptedAs: key.adoptedAs } : {}),
     publicKeyPem: key.publicKeyPem,
     privateKeyPem: key.privateKey.reveal(),
   });
@@ -392,7 +432,7 @@ function parseValue(text: string | undefined, where: string): SecretValue {
   if (value['format'] !== SECRET_VALUE_FORMAT || value['version'] !== 1)
     throw corrupt('unknown format or version');
   if (value['placeholder'] === true) return { placeholder: true };
-  const { keyId, fingerprint, publicKeyPem, privateKeyPem, createdAt } = value;
+  const { keyId, fingerprint, publicKeyPem, privateKeyPem, createdAt, adoptedAt, adoptedAs } = value;
   if (typeof keyId !== 'string' || !isValidKeyId(keyId)) throw corrupt('bad keyId');
   if (
     typeof fingerprint !== 'string' ||
@@ -403,11 +443,19 @@ function parseValue(text: string | undefined, where: string): SecretValue {
   }
   const created = typeof createdAt === 'string' ? new Date(createdAt) : new Date(Number.NaN);
   if (Number.isNaN(created.getTime())) throw corrupt('bad createdAt');
+  // An adopted key (`keys adopt`) says when, and into which state; keys made here carry neither.
+  const adopted = typeof adoptedAt === 'string' ? new Date(adoptedAt) : undefined;
+  if (adoptedAt !== undefined && (adopted === undefined || Number.isNaN(adopted.getTime())))
+    throw corrupt('bad adoptedAt');
+  if (adoptedAs !== undefined && adoptedAs !== 'current' && adoptedAs !== 'previous')
+    throw corrupt('bad adoptedAs');
   return {
     keyId,
     fingerprint,
     publicKeyPem,
     privateKey: new PrivateKeyPem(privateKeyPem),
     createdAt: created,
+    adoptedAt: adopted,
+    adoptedAs: adoptedAs as AdoptionRole | undefined,
   };
 }

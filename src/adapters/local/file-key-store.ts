@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ServiceError } from '../../domain/errors.js';
 import type { KeySet, KeyStore } from '../../domain/ports.js';
 import {
+  type AdoptionRole,
   KEY_ID_PATTERN,
   type KeyState,
   type NewSigningKey,
@@ -72,6 +73,7 @@ export class FileKeyStore implements KeyStore {
       fingerprint: key.fingerprint,
       publicKeyPem: key.publicKeyPem,
       createdAt: key.createdAt,
+      ...(key.adoptedAt ? { adoptedAt: key.adoptedAt, adoptedAs: key.adoptedAs } : {}),
     };
     await this.#writeIndex([...records, record]);
   }
@@ -98,6 +100,29 @@ export class FileKeyStore implements KeyStore {
     });
     await this.#writeIndex(next);
     await Promise.all(retired.map((id) => rm(this.privateKeyPath(id), { force: true })));
+  }
+
+  async settlePendingAsPrevious(keyId: string, at: Date): Promise<void> {
+    const records = await this.#readIndex();
+    if (records.some((record) => record.keyId === keyId && record.state === 'previous')) return;
+    if (!records.some((record) => record.keyId === keyId && record.state === 'pending')) {
+      throw new ServiceError(
+        'KEY_STORE_CORRUPT',
+        `key ${keyId} is not pending, so it cannot become previous`,
+      );
+    }
+    const previous = records.find((record) => record.state === 'previous');
+    if (previous) {
+      throw new ServiceError(
+        'KEY_STORE_CORRUPT',
+        `key ${keyId} cannot become previous: ${previous.keyId} is previous in ${this.#dir}`,
+      );
+    }
+    await this.#writeIndex(
+      records.map((record) =>
+        record.keyId === keyId ? { ...record, state: 'previous' as const, deactivatedAt: at } : record,
+      ),
+    );
   }
 
   async retirePrevious(keyId: string, at: Date): Promise<void> {
@@ -152,6 +177,8 @@ export class FileKeyStore implements KeyStore {
         activatedAt: record.activatedAt?.toISOString(),
         deactivatedAt: record.deactivatedAt?.toISOString(),
         retiredAt: record.retiredAt?.toISOString(),
+        adoptedAt: record.adoptedAt?.toISOString(),
+        adoptedAs: record.adoptedAs,
         publicKeyPem: record.publicKeyPem,
       })),
     };
@@ -170,6 +197,8 @@ interface IndexRecord {
   readonly activatedAt?: string;
   readonly deactivatedAt?: string;
   readonly retiredAt?: string;
+  readonly adoptedAt?: string;
+  readonly adoptedAs?: AdoptionRole;
 }
 
 const date = { type: 'string', format: 'date-time' };
@@ -186,6 +215,8 @@ const checkIndex = shapeCheck<{ version: 1; keys: IndexRecord[] }>(
       activatedAt: date,
       deactivatedAt: date,
       retiredAt: date,
+      adoptedAt: date,
+      adoptedAs: { enum: ['current', 'previous'] },
     },
   }),
 );
@@ -202,6 +233,8 @@ function parseIndex(document: unknown): SigningKeyInfo[] {
       activatedAt: optionalDate(record.activatedAt),
       deactivatedAt: optionalDate(record.deactivatedAt),
       retiredAt: optionalDate(record.retiredAt),
+      adoptedAt: optionalDate(record.adoptedAt),
+      adoptedAs: record.adoptedAs,
     }),
   );
   for (const state of ['pending', 'current', 'previous'] as const) {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ServiceError } from '../../domain/errors.js';
 import { keyPairTags } from '../../domain/key-pair-tags.js';
 import type { Clock, Logger, PlaybackKeyRegistry, RegisteredKeyPair } from '../../domain/ports.js';
-import { KEY_ID_PATTERN } from '../../domain/signing-key.js';
+import { isAdoptedKeyId, KEY_ID_PATTERN } from '../../domain/signing-key.js';
 import { readJsonDocument, writeFileAtomic } from './atomic-file.js';
 import { shapeCheck, versionedList } from './json-shape.js';
 
@@ -66,8 +66,12 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
         region: this.region,
         publicKeyFile,
         importCommand: importCommand(key.keyId, publicKeyFile, this.region),
+        // An adopted key is usually in IVS already (imported by hand): then its pair is tagged instead.
+        ...(isAdoptedKeyId(key.keyId) ? { tagCommand: tagCommand(key.keyId, this.region) } : {}),
       },
-      'local mode does not call IVS: import this public key into IVS to play private channels with these tokens',
+      isAdoptedKeyId(key.keyId)
+        ? 'local mode does not call IVS: if IVS already holds this adopted key, tag its key pair (tagCommand); otherwise import it (importCommand)'
+        : 'local mode does not call IVS: import this public key into IVS to play private channels with these tokens',
     );
     return toPair(entry);
   }
@@ -90,6 +94,19 @@ export class OfflinePlaybackKeyRegistry implements PlaybackKeyRegistry {
         deleteCommand: `aws ivs delete-playback-key-pair${regionOption(this.region)} --arn <the ARN of key pair ${pair.keyId}>`,
       },
       'local mode does not call IVS: if you imported this key pair, delete it from IVS now',
+    );
+  }
+
+  /** Local mode keeps no fingerprints: its entries are all this service's own keys. */
+  async fingerprintOf(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  /** Local mode lists no foreign key pairs, so there is never one to claim. */
+  async claimKeyPair(pair: RegisteredKeyPair): Promise<RegisteredKeyPair> {
+    throw new ServiceError(
+      'INTERNAL',
+      `local mode lists no key pairs it did not make, so it cannot take over ${pair.name}`,
     );
   }
 
@@ -151,4 +168,12 @@ function importCommand(keyId: string, publicKeyFile: string, region: string | un
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
   return `aws ivs import-playback-key-pair${regionOption(region)} --name ${keyId} --public-key-material file://${publicKeyFile} --tags ${tags}`;
+}
+
+/** The `aws` command that tags the key pair already holding an adopted key, as `keys adopt` does in IVS. */
+function tagCommand(keyId: string, region: string | undefined): string {
+  const tags = Object.entries(keyPairTags(keyId))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  return `aws ivs tag-resource${regionOption(region)} --resource-arn <the ARN of the key pair you imported> --tags ${tags}`;
 }

@@ -7,7 +7,7 @@ import type { TokenIssuer } from '../../services/token-issuer.js';
 import type { OperationHandler } from '../create-app.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { OpenApiContract } from '../openapi-contract.js';
-import { keyRoutes } from './key-routes.js';
+import { type AdoptKey, keyRoutes } from './key-routes.js';
 import { operationalRoutes } from './operational-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { tokenRoutes } from './token-routes.js';
@@ -18,6 +18,7 @@ export function allRoutes(deps: {
   readonly issuer: TokenIssuer;
   readonly rotator: KeyRotator;
   readonly inventory: () => Promise<KeyInventory>;
+  readonly adoptKey: AdoptKey;
   readonly revoker: ViewerSessionRevoker;
   readonly keys: KeyCache;
   readonly metrics: ServiceMetrics;
@@ -27,7 +28,7 @@ export function allRoutes(deps: {
   const { contract } = deps;
   return {
     ...tokenRoutes({ issuer: deps.issuer, validateItem: contract.schemaValidator('PlaybackTokenRequest') }),
-    ...keyRoutes({ rotator: deps.rotator, inventory: deps.inventory }),
+    ...keyRoutes({ rotator: deps.rotator, inventory: deps.inventory, adoptKey: deps.adoptKey }),
     ...sessionRoutes({
       revoker: deps.revoker,
       validateItem: contract.schemaValidator('ViewerSessionRevocation'),
