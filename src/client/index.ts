@@ -23,6 +23,8 @@ export type ViewerSessionRevocationResult = Schemas['ViewerSessionRevocationResu
 export type PlaybackKeyList = Schemas['PlaybackKeyList'];
 export type RotationRequest = Schemas['RotationRequest'];
 export type RotationResult = Schemas['RotationResult'];
+export type AdoptionRequest = Schemas['AdoptionRequest'];
+export type AdoptionResult = Schemas['AdoptionResult'];
 export type Jwks = Schemas['Jwks'];
 export type Health = Schemas['Health'];
 export type Readiness = Schemas['Readiness'];
@@ -104,6 +106,14 @@ export function createIvsPlaybackAuthClient(options: IvsPlaybackAuthClientOption
      */
     rotateKeys: (request: RotationRequest = {}, call?: CallOptions): Promise<RotationResult> =>
       unwrap(rotationApi.POST('/v1/playback-keys/rotate', { body: request, ...init(call) })),
+
+    /**
+     * Adopts a key pair made outside the service (`POST /v1/playback-keys/adopt`, scope
+     * `keys:admin`). Adoption is resumable (the same key sent again finishes it), so a 429 or 503
+     * is retried like any other call. The PEM is sent in the body and nowhere else.
+     */
+    adoptKey: (request: AdoptionRequest, call?: CallOptions): Promise<AdoptionResult> =>
+      unwrap(api.POST('/v1/playback-keys/adopt', { body: request, ...init(call) })),
 
     /** The public keys (`GET /.well-known/jwks.json`). */
     jwks: (call?: CallOptions): Promise<Jwks> => unwrap(api.GET('/.well-known/jwks.json', init(call))),

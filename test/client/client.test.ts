@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -107,6 +107,26 @@ describe('the typed client', () => {
       error: { code: 'ResourceNotFoundException' },
     });
     expect(revoker.calls).toHaveLength(1);
+  });
+
+  it('adopts a key made elsewhere as previous; a key that is not one surfaces KEY_NOT_READABLE without echoing it', async () => {
+    const { client } = await serve();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const privateKeyPem = privateKey.export({ format: 'pem', type: 'sec1' }).toString();
+
+    const adopted = await client.adoptKey({ privateKeyPem, as: 'previous' });
+    const garbage = '-----BEGIN EC PRIVATE KEY-----\nbm90IGEga2V5\n-----END EC PRIVATE KEY-----\n';
+    const refused = await client.adoptKey({ privateKeyPem: garbage }).catch((error: unknown) => error);
+
+    expect(adopted).toMatchObject({ state: 'previous', keyId: expect.stringMatching(/^ipa-adopted-/) });
+    expect((await client.listKeys()).keys.find((key) => key.keyId === adopted.keyId)).toMatchObject({
+      state: 'previous',
+      adoptedAt: expect.any(String),
+    });
+    expect(refused).toBeInstanceOf(IvsPlaybackAuthError);
+    expect(refused).toMatchObject({ status: 400, code: 'KEY_NOT_READABLE' });
+    expect(JSON.stringify(refused)).not.toContain('bm90IGEga2V5');
+    expect(String((refused as Error).message)).not.toContain('bm90IGEga2V5');
   });
 
   it('lists and rotates keys; a refused rotation surfaces the 409 code, its details and Retry-After, sent once', async () => {
