@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { generateSigningKey } from './adapters/crypto/p384-keys.js';
+import { es384Verifier, generateSigningKey } from './adapters/crypto/p384-keys.js';
 import { createAdaptersForConfig } from './adapters-for-config.js';
 import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
@@ -26,6 +26,7 @@ import {
   type RegionHealth,
   regionHealth,
 } from './services/region-coverage.js';
+import { createTokenInspector, type TokenInspector } from './services/token-inspector.js';
 import { createTokenIssuer, type TokenIssuer } from './services/token-issuer.js';
 import { createTokenReuse } from './services/token-reuse.js';
 
@@ -64,6 +65,8 @@ export interface Runtime extends Adapters {
   readonly metrics: ServiceMetrics;
   /** The token issuer with the configured TTL policy, channel check and token reuse. */
   readonly tokenIssuer: TokenIssuer;
+  /** "Why won't it play?": a token or playback URL against IVS's rules and this service's keys. */
+  readonly tokenInspector: TokenInspector;
   inventory(): Promise<KeyInventory>;
 }
 
@@ -140,6 +143,17 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     onOutcome: metrics.countToken,
     regions: { served: adapters.servedRegions, coverage },
   });
+  const tokenInspector = createTokenInspector({
+    store,
+    keys: keyCache,
+    coverage,
+    servedRegions: adapters.servedRegions,
+    channels,
+    verifier: es384Verifier,
+    drainPolicy,
+    clock,
+    historySeconds: config.keyRefreshSeconds,
+  });
   return {
     ...adapters,
     config,
@@ -153,6 +167,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     regions,
     metrics,
     tokenIssuer,
+    tokenInspector,
     inventory: () => listKeyInventory({ store, registries, drainPolicy }),
   };
 }
