@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Verdict } from '../domain/inspection-findings.js';
 import type { SignerName } from '../domain/ports.js';
 import type { KeyCacheStatus } from '../services/key-cache.js';
 import type { RegionHealth } from '../services/region-coverage.js';
@@ -8,6 +9,8 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   countToken(outcome: TokenOutcome): void;
+  /** One inspection (POST /v1/playback-tokens/inspect), by its verdict. */
+  countInspection(verdict: Verdict): void;
   /** A current or draining key missing from a region was imported there again. */
   countRepair(region: string | undefined): void;
 }
@@ -46,6 +49,13 @@ export function createMetrics(deps: {
     registers: [registry],
   });
   for (const outcome of ['issued', 'reused', 'rejected', 'failed'] as const) tokens.inc({ outcome }, 0);
+  const inspections = new Counter({
+    name: 'playback_token_inspections_total',
+    help: 'Tokens and playback URLs inspected ("why won\'t it play?"), by verdict: plays, will-not-play or cannot-tell.',
+    labelNames: ['verdict'] as const,
+    registers: [registry],
+  });
+  for (const verdict of ['plays', 'will-not-play', 'cannot-tell'] as const) inspections.inc({ verdict }, 0);
 
   new Gauge({
     name: 'signer_info',
@@ -124,6 +134,7 @@ export function createMetrics(deps: {
       duration.observe({ route, method }, seconds);
     },
     countToken: (outcome) => tokens.inc({ outcome }),
+    countInspection: (verdict) => inspections.inc({ verdict }),
     countRepair: (region) => repairs.inc({ region: regionLabel(region) }),
   };
 }

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { loadConfig } from '../../src/config.js';
 import { SCOPES, type Scope } from '../../src/domain/api-keys.js';
-import type { ViewerSessionRevoker } from '../../src/domain/ports.js';
+import type { ChannelDirectory, ViewerSessionRevoker } from '../../src/domain/ports.js';
 import { buildHttpApp } from '../../src/http/build-http-app.js';
 import type { ServiceMetrics } from '../../src/http/metrics.js';
 import { assembleRuntime, type Runtime } from '../../src/runtime.js';
@@ -52,6 +52,8 @@ export interface TestAppOptions {
   readonly defaultTtlSeconds?: number;
   readonly bodyLimitBytes?: number;
   readonly revoker?: ViewerSessionRevoker;
+  /** The channel lookups (absent: CHANNEL_ARN alone, private, at PLAYBACK_URL). */
+  readonly channels?: ChannelDirectory;
   readonly rateLimitPerSecond?: number;
   readonly authFailureLimit?: number;
   readonly trustProxy?: boolean;
@@ -93,7 +95,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       servedRegions: options.regions,
       lock: new InMemoryRotationLock(),
       apiKeyStore,
-      channels: new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),
+      channels: options.channels ?? new MapChannelDirectory(new Map([[CHANNEL_ARN, PLAYBACK_URL]])),
       revoker: options.revoker ?? new RecordingViewerSessionRevoker(),
       signing: signingBackend,
     },
