@@ -33,6 +33,10 @@ const EXPECTED_SCOPE: Readonly<Record<string, Scope | 'any' | 'public'>> = {
   getReadiness: 'public',
   getMetrics: 'public',
   getOpenApi: 'public',
+  getConsole: 'public',
+  getConsoleScript: 'public',
+  getConsoleStyles: 'public',
+  getConsoleIcon: 'public',
 };
 
 /** A request each operation accepts from an authorized caller, and the status it then answers. */
@@ -52,6 +56,10 @@ const ALLOWED_CALL: Readonly<Record<string, { readonly body?: object; readonly s
   getReadiness: { status: 200 },
   getMetrics: { status: 200 },
   getOpenApi: { status: 200 },
+  getConsole: { status: 200 },
+  getConsoleScript: { status: 200 },
+  getConsoleStyles: { status: 200 },
+  getConsoleIcon: { status: 200 },
 };
 
 type Role = keyof TestApp['apiKeys'];

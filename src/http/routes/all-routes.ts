@@ -8,6 +8,7 @@ import type { TokenIssuer } from '../../services/token-issuer.js';
 import type { OperationHandler } from '../create-app.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { OpenApiContract } from '../openapi-contract.js';
+import { consoleRoutes } from './console-routes.js';
 import { inspectionRoutes } from './inspection-routes.js';
 import { keyRoutes } from './key-routes.js';
 import { operationalRoutes } from './operational-routes.js';
@@ -43,5 +44,6 @@ export function allRoutes(deps: {
       openApiText: contract.text,
       isShuttingDown: deps.isShuttingDown,
     }),
+    ...consoleRoutes(),
   };
 }
