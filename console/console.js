@@ -161,7 +161,8 @@ function renderInspection(container, inspection) {
       'div',
       { class: `verdict verdict-${inspection.verdict}`, 'data-verdict': inspection.verdict },
       heading,
-      el('p', {}, inspection.summary),
+      // The heading says the verdict; the summary's own first words would say it again.
+      el('p', {}, reasonOf(inspection.summary)),
     ),
   ];
   if (inspection.findings.length > 0) {
@@ -187,6 +188,11 @@ function renderInspection(container, inspection) {
   if (inspection.channel) parts.push(channelTable(inspection.channel));
   show(container, ...parts);
   heading.focus();
+}
+
+/** "Will not play: exp is …" → "exp is …" (claim names keep their case); "Plays." → "Nothing stops it." */
+function reasonOf(summary) {
+  return summary.replace(/^(?:Will not play|Cannot tell|Plays)[:.,]?\s*/, '') || 'Nothing stops it.';
 }
 
 function rows(caption, entries) {

@@ -16,7 +16,12 @@ const VERDICT_LINE: Readonly<Record<Verdict, string>> = {
 
 /** The inspection for a person at a terminal: the verdict, every reason, then what was decoded. */
 export function describeInspection(inspection: TokenInspection): string {
-  const lines = [`${VERDICT_LINE[inspection.verdict]}: ${inspection.summary}`, ''];
+  // The summary's own first words restate the verdict, which the line starts with already.
+  const reason = inspection.summary.replace(/^(?:Will not play|Cannot tell|Plays)[:.,]?\s*/, '');
+  const lines = [
+    reason ? `${VERDICT_LINE[inspection.verdict]}: ${reason}` : VERDICT_LINE[inspection.verdict],
+    '',
+  ];
   for (const item of inspection.findings) {
     lines.push(`  ${item.severity.padEnd(7)} ${item.code}`, `          ${item.message}`);
   }

@@ -51,7 +51,7 @@ describe('ivs-playback-auth token inspect (local mode)', () => {
     const json = await cli('token', 'inspect', token, '--json');
 
     expect(human.code).toBe(0);
-    expect(human.stdout.split('\n')[0]).toBe('PLAYS: Plays.');
+    expect(human.stdout.split('\n')[0]).toBe('PLAYS');
     expect(human.stdout).toMatch(/key: {7}ipa-\S+ \(current\)/);
     expect(human.stdout).not.toContain(token);
     expect(json.code).toBe(0);
@@ -71,7 +71,7 @@ describe('ivs-playback-auth token inspect (local mode)', () => {
     const run = await cli('token', 'inspect', token);
 
     expect(run.code).toBe(3);
-    expect(run.stdout).toMatch(/^WILL NOT PLAY: Will not play: exp is \d+, a time in milliseconds/);
+    expect(run.stdout).toMatch(/^WILL NOT PLAY: exp is \d+, a time in milliseconds/);
     expect(run.stdout).toContain('  error   EXP_IN_MILLISECONDS');
   });
 
