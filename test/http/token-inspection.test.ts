@@ -361,6 +361,17 @@ describe('POST /v1/playback-tokens/inspect', () => {
     ]);
   });
 
+  it('never repeats a secret pasted by mistake (an API key as the token; the leak scan holds this route to the log rules)', async () => {
+    const context = await buildTestApp();
+
+    const response = await inspect(context, { token: context.apiKeys.all, origin: context.apiKeys.admin });
+
+    expect(response.body.verdict).toBe('will-not-play');
+    expect(codes(response)).toEqual(['TOKEN_MALFORMED']);
+    expect(response.text).not.toContain(context.apiKeys.all.slice(17));
+    expect(response.text).not.toContain(context.apiKeys.admin.slice(17));
+  });
+
   it('answers input of any shape with findings, never a 5xx', async () => {
     const context = await buildTestApp();
     const { token, playbackUrl } = await issue(context, {});
