@@ -472,9 +472,14 @@ function originFindings(claims: Readonly<Record<string, unknown>>, origin: strin
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** "in 300 s", "120 s ago", counted from the current whole second (as `exp` is). */
+/**
+ * "in 300 s", "120 s ago". A whole-second target (an `exp`) is counted from the current whole
+ * second, as IVS compares it; any other time to the nearest second.
+ */
 export function relativeSeconds(targetSeconds: number, nowSeconds: number): string {
-  const delta = Math.round(targetSeconds - Math.floor(nowSeconds));
+  const delta = Number.isInteger(targetSeconds)
+    ? targetSeconds - Math.floor(nowSeconds)
+    : Math.round(targetSeconds - nowSeconds);
   return delta >= 0 ? `in ${delta} s` : `${-delta} s ago`;
 }
 

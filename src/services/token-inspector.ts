@@ -253,16 +253,7 @@ export function createTokenInspector(deps: TokenInspectorDeps): TokenInspector {
       );
       return facts;
     }
-    if (key.state === 'previous') {
-      findings.push(
-        finding(
-          'KEY_PREVIOUS',
-          drainEnd
-            ? `Signed by the previous key ${key.keyId}: IVS keeps it until its drain ends ${relativeSeconds(drainEnd.getTime() / 1000, now.getTime() / 1000)} (${drainEnd.toISOString()}); its tokens play until then and are refused after. New tokens come from ${current.currentKeyId ?? 'the current key'}.`
-            : `Signed by the previous key ${key.keyId}, which IVS keeps until its drain period has passed; its tokens are refused after that.`,
-        ),
-      );
-    }
+    if (key.state === 'previous') findings.push(previousKeyFinding(key, drainEnd, now, current.currentKeyId));
     if (key.state === 'pending') {
       findings.push(
         finding(
@@ -342,6 +333,29 @@ export function createTokenInspector(deps: TokenInspectorDeps): TokenInspector {
   }
 
   return { inspect };
+}
+
+/** The previous key: its tokens play until it is deleted, which its drain end allows. */
+function previousKeyFinding(
+  key: SigningKeyInfo,
+  drainEnd: Date | undefined,
+  now: Date,
+  currentKeyId: string | undefined,
+): Finding {
+  const next = `New tokens come from ${currentKeyId ?? 'the current key'}.`;
+  if (!drainEnd) {
+    return finding(
+      'KEY_PREVIOUS',
+      `Signed by the previous key ${key.keyId}, which IVS keeps until its drain period has passed; its tokens are refused after that. ${next}`,
+    );
+  }
+  const when = `${relativeSeconds(drainEnd.getTime() / 1000, now.getTime() / 1000)} (${drainEnd.toISOString()})`;
+  return finding(
+    'KEY_PREVIOUS',
+    drainEnd > now
+      ? `Signed by the previous key ${key.keyId}: IVS keeps it until its drain ends ${when}; its tokens play until then and are refused after. ${next}`
+      : `Signed by the previous key ${key.keyId}, whose drain ended ${when}: IVS still holds it, but the janitor (JANITOR_SECONDS) or the next rotation deletes it, and its tokens are refused from then on. ${next}`,
+  );
 }
 
 /** Whether a region held `keyId` when it was last read; `unknown` before the first reading. */

@@ -400,6 +400,18 @@ describe('token inspection agrees with the playback oracle', () => {
 
     clock.advance(DRAIN_SECONDS + 1);
     await service.runtime.keyCache.refresh();
+    // Drained, not yet deleted (JANITOR_SECONDS=0 here): IVS still holds it, so it still plays.
+    const drained = await compare({
+      name: 'previous key, drained',
+      url,
+      verdict: 'plays',
+      code: 'KEY_PREVIOUS',
+    });
+    expectAgreement(
+      { name: 'previous key, drained', url, verdict: 'plays', code: 'KEY_PREVIOUS' },
+      drained.inspection,
+      drained.decision,
+    );
     await service.runtime.rotator.rotate({ emergency: false });
     await service.runtime.coverage.refresh();
     const retired = await compare({

@@ -222,6 +222,8 @@ describe('POST /v1/playback-tokens/inspect', () => {
     await context.runtime.coverage.refresh();
     const draining = await inspect(context, { token });
     context.clock.advance(3600 + 60 + 300 + 1);
+    await context.keyCache.refresh();
+    const drained = await inspect(context, { token });
     await context.rotator.rotate({ emergency: false });
     await context.runtime.coverage.refresh();
     const retired = await inspect(context, { token });
@@ -234,6 +236,9 @@ describe('POST /v1/playback-tokens/inspect', () => {
       drainEndsAt: expect.any(String),
     });
     expect(draining.body.findings[0].message).toContain(draining.body.key.drainEndsAt);
+    // Drained but not yet deleted: IVS still holds the key, so the token still plays.
+    expect(drained.body.verdict).toBe('plays');
+    expect(drained.body.findings[0].message).toContain('whose drain ended 1 s ago');
     expect(retired.body.verdict).toBe('will-not-play');
     expect(codes(retired)).toEqual(['KEY_RETIRED']);
   });
