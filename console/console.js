@@ -135,6 +135,7 @@ $('inspect-form').addEventListener('submit', async (event) => {
   const result = $('inspect-result');
   const pasted = $('inspect-input').value.trim();
   const origin = $('inspect-origin').value.trim();
+  const publicKeyPem = $('inspect-public-key').value.trim();
   if (!pasted) {
     show(result, problemBox(new ApiProblem('Paste a token or a playback URL first.', 'EMPTY')));
     $('inspect-input').focus();
@@ -142,6 +143,7 @@ $('inspect-form').addEventListener('submit', async (event) => {
   }
   const body = /^[a-z][a-z0-9+.-]*:\/\//i.test(pasted) ? { url: pasted } : { token: pasted };
   if (origin) body.origin = origin;
+  if (publicKeyPem) body.publicKeyPem = publicKeyPem;
   const button = $('inspect-submit');
   button.disabled = true;
   show(result, el('p', { class: 'help' }, 'Inspecting…'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { craftTokenWith, secondsFrom } from '../support/crafted-tokens.js';
+import { craftKey, craftToken, craftTokenWith, secondsFrom } from '../support/crafted-tokens.js';
 import { buildTestApp, CHANNEL_ARN, type TestApp } from '../support/test-app.js';
 
 /**
@@ -273,6 +273,26 @@ describe.skipIf(!hasChromium)('the support console in Chromium', () => {
       expect(result.codes[0], item.name).toBe(item.code);
       expect(result.focused).toBe('verdict-title');
     }
+    // A token of a signer this service does not know, checked with the public key given.
+    const foreign = craftKey();
+    await page.click('.more summary');
+    await page.$eval(
+      '#inspect-public-key',
+      (element, value) => {
+        (element as HTMLTextAreaElement).value = value;
+      },
+      foreign.publicKeyPem,
+    );
+    const foreignResult = await inspectIn(page, {
+      token: craftToken(
+        { 'aws:channel-arn': CHANNEL_ARN, exp: secondsFrom(context.clock.now(), 60) },
+        foreign,
+      ),
+    });
+    expect([foreignResult.verdict, foreignResult.codes[0]]).toEqual(['cannot-tell', 'KEY_NOT_OURS']);
+    await page.$eval('#inspect-public-key', (element) => {
+      (element as HTMLTextAreaElement).value = '';
+    });
     // The key lives in this tab's session storage, nowhere else.
     expect(
       await page.evaluate(() => ({ session: sessionStorage.length, local: localStorage.length })),
@@ -344,10 +364,13 @@ describe.skipIf(!hasChromium)('the support console in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.focus('#inspect-input');
     await page.keyboard.type(cases[0]?.body.url ?? '');
-    // Tab to the Origin field, then to the button, and press it.
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('inspect-submit');
+    // Tab to the Origin field, past the foreign-signer disclosure, to the button, and press it.
+    const focused = [];
+    for (let step = 0; step < 3; step++) {
+      await page.keyboard.press('Tab');
+      focused.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName));
+    }
+    expect(focused).toEqual(['inspect-origin', 'SUMMARY', 'inspect-submit']);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#inspect-result .verdict');
 
