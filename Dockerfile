@@ -42,7 +42,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
-# --- runtime: production dependencies + dist/ + the signer + openapi.yaml, unprivileged -----------
+# --- runtime: production dependencies + dist/ + the signer + openapi.yaml + console/, unprivileged --
 FROM node:26-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="ivs-playback-auth" \
       org.opencontainers.image.description="Issues Amazon IVS playback-authorization tokens and owns the signing keys behind them" \
@@ -62,6 +62,8 @@ WORKDIR /app
 # Application files stay owned by root: the node user can read them, not change them.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json openapi.yaml ./
+# The support console's static files (served at /console; no build step).
+COPY console ./console
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/native/build/Release/nettle_es384.node ./native/build/Release/
 # The addon must load here, against this stage's own libnettle8/libhogweed6/libgmp10.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { generateSigningKey, parseAdoptablePrivateKey } from './adapters/crypto/p384-keys.js';
+import { es384Verifier, generateSigningKey, parseAdoptablePrivateKey } from './adapters/crypto/p384-keys.js';
 import { createAdaptersForConfig } from './adapters-for-config.js';
 import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
@@ -32,6 +32,7 @@ import {
   type RegionHealth,
   regionHealth,
 } from './services/region-coverage.js';
+import { createTokenInspector, type TokenInspector } from './services/token-inspector.js';
 import { createTokenIssuer, type TokenIssuer } from './services/token-issuer.js';
 import { createTokenReuse } from './services/token-reuse.js';
 
@@ -78,6 +79,8 @@ export interface Runtime extends Adapters {
   readonly tokenIssuer: TokenIssuer;
   /** Access policies (POLICIES_FILE, IVS restriction policies); undefined when none is configured. */
   readonly access: AccessPolicies | undefined;
+  /** "Why won't it play?": a token or playback URL against IVS's rules and this service's keys. */
+  readonly tokenInspector: TokenInspector;
   inventory(): Promise<KeyInventory>;
   /** `keys adopt`: checks a private key made elsewhere (P-384, halves match) and adopts it. */
   adoptKey(
@@ -187,6 +190,17 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     access,
     regions: { served: adapters.servedRegions, coverage },
   });
+  const tokenInspector = createTokenInspector({
+    store,
+    keys: keyCache,
+    coverage,
+    servedRegions: adapters.servedRegions,
+    channels,
+    verifier: es384Verifier,
+    drainPolicy,
+    clock,
+    historySeconds: config.keyRefreshSeconds,
+  });
   return {
     ...adapters,
     config,
@@ -205,6 +219,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     metrics,
     tokenIssuer,
     access,
+    tokenInspector,
     inventory: () => listKeyInventory({ store, registries, drainPolicy }),
     adoptKey: async (privateKey, options) =>
       rotator.adopt(await parseAdoptablePrivateKey(privateKey), options),

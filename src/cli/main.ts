@@ -6,12 +6,15 @@ import { createPinoLogger } from '../adapters/logging/pino-logger.js';
 import { loadConfig } from '../config.js';
 import { isScope, parseApiKeyReference, SCOPES, type Scope } from '../domain/api-keys.js';
 import { MAXIMUM_RESOLUTIONS, type PlaybackTokenRequest } from '../domain/playback-claims.js';
+import { looksLikeUrl } from '../domain/playback-url.js';
 import { type AdoptionRole, PrivateKeyPem } from '../domain/signing-key.js';
+import { inspectionBody } from '../http/routes/inspection-routes.js';
 import { adoptionResultBody } from '../http/routes/key-routes.js';
 import { runServer } from '../main.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createApiKey } from '../services/api-key-factory.js';
 import { describeStartupFailure } from '../startup-failure.js';
+import { describeInspection, INSPECTION_EXIT_CODES } from './describe-inspection.js';
 
 /**
  * The command line reads the same environment as the server. Results go to stdout alone (a key, a
@@ -43,6 +46,8 @@ const print = (value: unknown): void => {
 
 const program = new Command('ivs-playback-auth')
   .description('Issues Amazon IVS playback tokens and manages the signing keys behind them.')
+  // Options belong to the command they follow: `token inspect … --json` is inspect's, not token's.
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 program
@@ -215,10 +220,13 @@ async function readPrivateKey(path: string): Promise<PrivateKeyPem> {
   }
 }
 
-program
+const token = program
   .command('token')
-  .description('sign one playback token and print it, alone, on stdout')
-  .requiredOption('--channel-arn <arn>', 'the private channel')
+  .description('sign one playback token and print it, alone, on stdout (or: token inspect)')
+  .enablePositionalOptions()
+  // Checked in the action, not by commander: a mandatory option here would be demanded of
+  // `token inspect` too.
+  .option('--channel-arn <arn>', 'the private channel (required)')
   .option('--viewer-id <id>', 'aws:viewer-id (1-40 characters)')
   .option('--viewer-session-version <n>', 'aws:viewer-session-version', wholeNumber)
   .option('--ttl <seconds>', 'seconds until the token expires', wholeNumber)
@@ -233,7 +241,7 @@ program
   .option('--json', 'print {token, expiresAt, keyId, playbackUrl, policy} instead of the bare token')
   .action(
     async (options: {
-      channelArn: string;
+      channelArn?: string;
       viewerId?: string;
       viewerSessionVersion?: number;
       ttl?: number;
@@ -244,13 +252,16 @@ program
       viewerIp?: string;
       viewerCountry?: string;
       json?: boolean;
-    }) =>
-      withRuntime(async (runtime) => {
+    }) => {
+      const channelArn = options.channelArn;
+      if (channelArn === undefined)
+        return token.error("error: required option '--channel-arn <arn>' not specified");
+      return withRuntime(async (runtime) => {
         await runtime.rotator.ensureCurrentKey();
         await runtime.keyCache.refresh();
         await runtime.coverage.refresh();
         const issued = await runtime.tokenIssuer.issue({
-          channelArn: options.channelArn,
+          channelArn,
           viewerId: options.viewerId,
           viewerSessionVersion: options.viewerSessionVersion,
           ttlSeconds: options.ttl,
@@ -262,10 +273,53 @@ program
           viewerCountry: options.viewerCountry,
         });
         print(options.json ? { ...issued, expiresAt: issued.expiresAt.toISOString() } : issued.token);
-      }),
+      });
+    },
   );
 
+token
+  .command('inspect')
+  .description(
+    "why won't it play? says whether IVS plays a token or playback URL now, and why not (exit code 0 plays, 3 will not play, 4 cannot tell)",
+  )
+  .argument('<token-or-url>', 'the token, or the whole playback URL with its token; - reads it from stdin')
+  .option('--origin <origin>', "the Origin the player sends (the page's scheme://host[:port])")
+  .option('--public-key <file>', "for a token this service did not sign: its signer's public key (PEM file)")
+  .option('--json', 'print the inspection as POST /v1/playback-tokens/inspect answers it')
+  .action(async (pasted: string, options: { origin?: string; publicKey?: string; json?: boolean }) => {
+    const text = (pasted === '-' ? await readStdin() : pasted).trim();
+    const publicKeyPem = options.publicKey === undefined ? undefined : await readPublicKey(options.publicKey);
+    await withRuntime(async (runtime) => {
+      // Read what is known now; nothing is created or changed (no key is made on a first run).
+      await runtime.keyCache.refresh();
+      await runtime.coverage.refresh();
+      const inspection = await runtime.tokenInspector.inspect({
+        ...(looksLikeUrl(text) ? { url: text } : { token: text }),
+        origin: options.origin,
+        publicKeyPem,
+      });
+      print(options.json ? inspectionBody(inspection) : describeInspection(inspection));
+      process.exitCode = INSPECTION_EXIT_CODES[inspection.verdict];
+    });
+  });
+
 class CliError extends Error {}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readPublicKey(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(
+      `--public-key ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); give a PEM file with the signer's public key`,
+    );
+  }
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -57,6 +57,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/playback-tokens/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Why won't it play? Inspect a token or a playback URL
+         * @description Decodes a playback token, or a whole playback URL with its token, and says whether IVS plays
+         *     it now: `verdict` is `plays`, `will-not-play` or `cannot-tell`, and `findings` gives every
+         *     reason, each with a stable code (see `FindingCode`). It decodes header and claims (times also
+         *     as ISO and relative), names the signature's form, finds which of this service's keys signed
+         *     it and that key's state (current, previous until its drain ends, retired, unknown) and
+         *     whether IVS holds it in each served region as last read, and looks up the channel.
+         *
+         *     Errors decide the verdict (`will-not-play`); without one, an `unknown` finding makes it
+         *     `cannot-tell`; warnings and infos never change it. On a channel without playback
+         *     authorization IVS ignores the token, so the token's errors are reported as warnings there.
+         *     Tokens this service did not sign are inspected as far as possible; their signature is
+         *     checked only against `publicKeyPem` when given. Bad input gets findings, never a 5xx.
+         *
+         *     Any valid API key may inspect (it reveals nothing secret). The token and URL are never
+         *     logged nor repeated in the answer. What IVS lets no one read is not checked: viewer-session
+         *     revocations and whether a single-use token has played already (findings
+         *     `REVOCABLE_VIEWER_SESSION` and `SINGLE_USE` say so).
+         */
+        post: operations["inspectPlaybackToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/viewer-sessions/revoke": {
         parameters: {
             query?: never;
@@ -248,6 +284,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The support console (HTML)
+         * @description A page for people: paste a token or playback URL and see why it plays or not; with a
+         *     `keys:admin` key, the keys in every region with their states and drain countdowns, and
+         *     rotation. The API key is typed into the page and kept only in that tab's session storage;
+         *     the page and its script and styles come from this service alone, under a strict
+         *     Content-Security-Policy (`'self'` only, no inline script or style).
+         */
+        get: operations["getConsole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/console.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The support console's script */
+        get: operations["getConsoleScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/console.css": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The support console's styles */
+        get: operations["getConsoleStyles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/icon.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The support console's icon */
+        get: operations["getConsoleIcon"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -393,6 +504,178 @@ export interface components {
                 };
             })[];
         };
+        /** @description Either `token` or `url` (not both, not neither; INVALID_REQUEST otherwise). */
+        TokenInspectionRequest: {
+            /** @description The token as the player sends it (`token=` in front is tolerated). */
+            token?: string;
+            /** @description The whole playback URL the player loads, with its `?token=`. */
+            url?: string;
+            /** @description The `Origin` header the player sends (`scheme://host[:port]`); checked against the token's origins. */
+            origin?: string;
+            /** @description For a token this service did not sign, its signer's public key (SPKI PEM), to check the signature. */
+            publicKeyPem?: string;
+        };
+        TokenInspection: {
+            /**
+             * @description `plays`: no finding stops it now; `will-not-play`: at least one `error` finding;
+             *     `cannot-tell`: no error, but something it depends on cannot be known here (`unknown`).
+             * @enum {string}
+             */
+            verdict: "plays" | "will-not-play" | "cannot-tell";
+            /** @description The verdict and its main reason, in one line for a person. */
+            summary: string;
+            /** @description Every finding, errors first, then unknowns, warnings and infos. */
+            findings: components["schemas"]["InspectionFinding"][];
+            /**
+             * Format: date-time
+             * @description The time the verdict is for.
+             */
+            inspectedAt: string;
+            /** @enum {string} */
+            source: "token" | "url";
+            /** @description The playback URL, when one was given and it is one. */
+            url?: {
+                /** @description The URL without its query. */
+                base: string;
+                /** @description The channel the URL plays. */
+                channelArn: string;
+                /** @description How many `token` parameters it carries. */
+                tokens: number;
+            };
+            /** @description The decoded token (from a doubled URL, the last token in it); absent when nothing could be decoded. */
+            token?: {
+                header: Record<string, never>;
+                /** @description Every claim as the token carries it. */
+                claims: Record<string, never>;
+                expiry?: {
+                    exp: number;
+                    /**
+                     * Format: date-time
+                     * @description `exp` read as Unix seconds; absent when that is no date (an `exp` in milliseconds).
+                     */
+                    at?: string;
+                    /**
+                     * @example in 300 s
+                     * @example 120 s ago
+                     */
+                    relative: string;
+                };
+                signature: {
+                    /**
+                     * @description `raw` R‖S (what IVS needs), `der` (ASN.1), `truncated`, `wrong-length` or `missing`.
+                     * @enum {string}
+                     */
+                    form: "raw" | "der" | "truncated" | "wrong-length" | "missing";
+                    bytes: number;
+                };
+            };
+            /** @description Which key signed the token. */
+            key: {
+                /**
+                 * @description `ours`: a key this service holds or held (`keyId`, `state`); `supplied`: the
+                 *     `publicKeyPem` given; `unknown`: none verifies it; `not-checked`: the signature's form
+                 *     rules out a check.
+                 * @enum {string}
+                 */
+                status: "ours" | "supplied" | "unknown" | "not-checked";
+                keyId?: string;
+                /** @enum {string} */
+                state?: "pending" | "current" | "previous" | "retired";
+                /** Format: date-time */
+                activatedAt?: string;
+                /** Format: date-time */
+                deactivatedAt?: string;
+                /**
+                 * Format: date-time
+                 * @description For the previous key: its tokens play until then.
+                 */
+                drainEndsAt?: string;
+                /** Format: date-time */
+                retiredAt?: string;
+                /** @description Our key in each served region (one entry without `region` in local mode without IVS_REGIONS). */
+                regions: {
+                    region?: string;
+                    /**
+                     * @description Whether IVS there held the key when last read (`unknown`: not read yet).
+                     * @enum {string}
+                     */
+                    holds: "held" | "missing" | "unknown";
+                    /** Format: date-time */
+                    checkedAt?: string;
+                }[];
+            };
+            /** @description The channel IVS would play (the URL's, else the token's claim), when one is named. */
+            channel?: {
+                arn: string;
+                region: string;
+                accountId: string;
+                /** @description Whether this service publishes its keys in that region; absent when it serves any region. */
+                regionServed?: boolean;
+                /**
+                 * @description `private` (playback authorization on), `public`, `not-found`, or `not-checked` (no channel lookup here).
+                 * @enum {string}
+                 */
+                status: "private" | "public" | "not-found" | "not-checked";
+                playbackUrl?: string;
+            };
+        };
+        InspectionFinding: {
+            code: components["schemas"]["FindingCode"];
+            /**
+             * @description `error` decides `will-not-play`; `unknown` decides `cannot-tell` when there is no error; `warning` and `info` never change the verdict.
+             * @enum {string}
+             */
+            severity: "error" | "unknown" | "warning" | "info";
+            /** @description What is wrong and what to do, for a person; never the token. */
+            message: string;
+        };
+        /**
+         * @description Stable codes of inspection findings, with their severity (on a channel without playback
+         *     authorization the token's errors and unknowns are reported as warnings), and what to do.
+         *     - `URL_INVALID` (error): The URL is not an IVS playback URL (`https://<host>/api/video/v1/<region>.<account>.channel.<id>.m3u8`), or a URL was given as the token. What to do: Use the playback URL IVS gives for the channel (`aws ivs get-channel`), with `?token=` added.
+         *     - `TOKEN_MISSING` (error): The playback URL has no `token` parameter; a private channel refuses it. What to do: Append `?token=<token>` to the channel's playback URL.
+         *     - `TOKEN_DOUBLED_IN_URL` (error): The URL holds a token followed by another URL or token (`….m3u8?token=A?token=B`), which IVS reads as one malformed token. The last token in it is inspected as well. What to do: Build the URL once: the channel's playback URL, `?token=`, one token. Look for code that appends `?token=` to a URL that already has one.
+         *     - `MULTIPLE_TOKENS_IN_URL` (error): The URL carries two or more `token` parameters; IVS accepts exactly one. What to do: Keep one `token` parameter.
+         *     - `URL_CHANNEL_MISMATCH` (error): The URL plays one channel and the token's `aws:channel-arn` names another. What to do: Use the token with its own channel's URL, or issue a token for the URL's channel.
+         *     - `URL_NOT_CHANNEL_PLAYBACK_URL` (error): The URL's host or path differs from the playback URL IVS gives for the channel. What to do: Use the channel's own playback URL.
+         *     - `TOKEN_MALFORMED` (error): Not a JWT: not three base64url parts, or header or claims not JSON objects (changed on the way: URL-encoded twice, padded, wrapped). What to do: Pass the token exactly as issued; URL-encode it once at most.
+         *     - `TOKEN_TRUNCATED` (error): The token was cut short: the signature is missing or shorter than 96 bytes. What to do: Copy the whole token; look for a URL length limit or a field that truncates.
+         *     - `ALGORITHM_NOT_ES384` (error): The header's `alg` is not `ES384`. What to do: Sign with an ECDSA P-384 key as ES384.
+         *     - `SIGNATURE_DER_ENCODED` (error): The signature is ASN.1 DER (the default of many crypto libraries), not the raw 96-byte R‖S of a JWT. What to do: Sign with a JWT library, or with `dsaEncoding: 'ieee-p1363'` (Node) / convert DER to R‖S.
+         *     - `SIGNATURE_WRONG_LENGTH` (error): The signature is longer than 96 bytes and not DER (text appended to the token?). What to do: Pass the token exactly as issued.
+         *     - `CHANNEL_ARN_INVALID` (error): `aws:channel-arn` is missing or not a channel ARN (wildcards are not accepted). What to do: Issue the token for the channel's exact ARN.
+         *     - `EXP_INVALID` (error): `exp` is missing or not a whole number. What to do: Set `exp` to whole Unix seconds.
+         *     - `EXP_IN_MILLISECONDS` (error): `exp` is in milliseconds (10¹¹ or more); IVS reads seconds (the IVS guide's Node sample makes this mistake). What to do: `exp = Math.floor(Date.now() / 1000) + ttlSeconds`.
+         *     - `TOKEN_EXPIRED` (error): `exp` has passed; IVS checks it when playback starts. What to do: Issue a new token for each playback start.
+         *     - `TTL_OVER_VIEWER_LIMIT` (error): A token with `aws:viewer-id` or `aws:single-use-uuid` expires more than 10 minutes (600 s) from now. What to do: Issue viewer and single-use tokens with `ttlSeconds` ≤ 600, just before playback.
+         *     - `VIEWER_ID_INVALID` (error): `aws:viewer-id` is not a string of 1–40 characters. What to do: Use a short opaque id (no personal data).
+         *     - `SINGLE_USE_UUID_INVALID` (error): `aws:single-use-uuid` is not a UUID. What to do: Use a fresh UUID per token (`singleUse: true` does).
+         *     - `VIEWER_SESSION_VERSION_INVALID` (error): `aws:viewer-session-version` is not a whole number ≥ 0. What to do: Use an integer 0…2³¹−1.
+         *     - `MAXIMUM_RESOLUTION_INVALID` (error): `aws:maximum-resolution` is not `SD`, `HD` or `FULL_HD`. What to do: Use one of the three.
+         *     - `ORIGIN_CLAIM_INVALID` (error): The origin claims are of the wrong type, or strict enforcement lists no origin or more than 5. What to do: List 1–5 origins with `strictOriginEnforcement`.
+         *     - `ORIGIN_NOT_ALLOWED` (error): The token enforces origins strictly and the player's `Origin` is not among them. What to do: Add the page's origin to `allowedOrigins`, or play from an allowed origin.
+         *     - `ORIGIN_NOT_GIVEN` (unknown): The token enforces origins strictly and no `origin` was given to check. What to do: Inspect again with the player's `Origin` (the page's `scheme://host[:port]`).
+         *     - `ORIGIN_NOT_LISTED` (warning): Without strict enforcement the `Origin` is not listed: IVS serves it, but a browser on that origin blocks it (CORS). What to do: Add the page's origin to `allowedOrigins`.
+         *     - `SINGLE_USE` (warning): Single use: it plays once; a reload or retry is refused. Whether it played already cannot be read from IVS. What to do: Issue a new token for every playback start.
+         *     - `REVOCABLE_VIEWER_SESSION` (info): A viewer token: a revocation of that viewer with a version ≥ its `aws:viewer-session-version` refuses it. IVS lets no one read revocations, so this is not checked. What to do: After a revocation, issue the viewer's tokens with a higher `viewerSessionVersion`.
+         *     - `UNDOCUMENTED_CLAIMS` (warning): Claims IVS does not document (`iat`, `kid`, …): not known to be refused, but they lengthen the URL. What to do: Leave them out.
+         *     - `SIGNATURE_INVALID` (error): The signature verifies neither under the `publicKeyPem` given nor under any key this service holds or held. What to do: The token was altered, or signed with another key: issue it again.
+         *     - `KEY_UNKNOWN` (unknown): No key this service holds or held verifies the signature: signed by another signer, or altered. What to do: Give the signer's public key as `publicKeyPem`; tokens from this service verify by themselves.
+         *     - `KEY_NOT_OURS` (unknown): The signature verifies under the `publicKeyPem` given, a key this service did not create: whether IVS holds it cannot be told here. What to do: Check with `aws ivs list-playback-key-pairs --region <channel's region>`.
+         *     - `PUBLIC_KEY_INVALID` (unknown): `publicKeyPem` is not an ECDSA P-384 public key in PEM. What to do: Give the SPKI PEM (`-----BEGIN PUBLIC KEY-----`), never a private key.
+         *     - `KEY_RETIRED` (error): Signed by a key this service retired (after its drain, or at an emergency rotation): IVS no longer holds it. What to do: Get a new token.
+         *     - `KEY_PREVIOUS` (warning): Signed by the previous key: it plays until the key's drain ends (the message says when), then IVS refuses it. What to do: Nothing, for a token about to be used; new tokens come from the current key.
+         *     - `KEY_PENDING` (warning): Signed by a key still being rotated in; the service never signs with one. What to do: Find who signs with it; the key plays only where IVS already holds it.
+         *     - `KEY_NOT_IN_REGION` (error): IVS in the channel's region does not hold the signing key now (a key pair deleted by hand, a region just added). What to do: Wait for the janitor (`JANITOR_SECONDS`) to import it again; `/readyz` shows each region.
+         *     - `KEY_REGION_UNCONFIRMED` (unknown): The channel's region has not been read yet, so whether IVS holds the key there is not known. What to do: Ask again within `REGION_CHECK_SECONDS`.
+         *     - `CHANNEL_REGION_NOT_SERVED` (error): The channel's region is not in `IVS_REGIONS`: this service's keys are not imported there. What to do: Add the region to `IVS_REGIONS`.
+         *     - `CHANNEL_ACCOUNT_NOT_SERVED` (error): The channel is in another AWS account than the one this service's keys are imported into. What to do: Issue tokens for that account's channels from a deployment in that account.
+         *     - `CHANNEL_NOT_FOUND` (error): IVS has no such channel in that region and account. What to do: Check the ARN or URL (region, account, id).
+         *     - `CHANNEL_NOT_PRIVATE` (warning): The channel has no playback authorization: every request plays, token or not (the token's errors become warnings). What to do: Turn authorization on to make it private (`aws ivs update-channel --authorized`).
+         *     - `CHANNEL_NOT_CHECKED` (info): The channel could not be looked up (local mode without `CHANNELS_FILE`, or IVS unreachable); the token is judged as for a private channel. What to do: Nothing; with IVS the channel is looked up.
+         * @enum {string}
+         */
+        FindingCode: "URL_INVALID" | "TOKEN_MISSING" | "TOKEN_DOUBLED_IN_URL" | "MULTIPLE_TOKENS_IN_URL" | "URL_CHANNEL_MISMATCH" | "URL_NOT_CHANNEL_PLAYBACK_URL" | "TOKEN_MALFORMED" | "TOKEN_TRUNCATED" | "ALGORITHM_NOT_ES384" | "SIGNATURE_DER_ENCODED" | "SIGNATURE_WRONG_LENGTH" | "CHANNEL_ARN_INVALID" | "EXP_INVALID" | "EXP_IN_MILLISECONDS" | "TOKEN_EXPIRED" | "TTL_OVER_VIEWER_LIMIT" | "VIEWER_ID_INVALID" | "SINGLE_USE_UUID_INVALID" | "VIEWER_SESSION_VERSION_INVALID" | "MAXIMUM_RESOLUTION_INVALID" | "ORIGIN_CLAIM_INVALID" | "ORIGIN_NOT_ALLOWED" | "ORIGIN_NOT_GIVEN" | "ORIGIN_NOT_LISTED" | "SINGLE_USE" | "REVOCABLE_VIEWER_SESSION" | "UNDOCUMENTED_CLAIMS" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_OURS" | "PUBLIC_KEY_INVALID" | "KEY_RETIRED" | "KEY_PREVIOUS" | "KEY_PENDING" | "KEY_NOT_IN_REGION" | "KEY_REGION_UNCONFIRMED" | "CHANNEL_REGION_NOT_SERVED" | "CHANNEL_ACCOUNT_NOT_SERVED" | "CHANNEL_NOT_FOUND" | "CHANNEL_NOT_PRIVATE" | "CHANNEL_NOT_CHECKED";
         RotationRequest: {
             /** @description After a compromise, delete the previous key and the key that was current at once; tokens they signed stop working. */
             emergency?: boolean;
@@ -780,6 +1063,36 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    inspectPlaybackToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenInspectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The inspection, whatever the verdict. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenInspection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     revokeViewerSessions: {
         parameters: {
             query?: never;
@@ -1026,6 +1339,86 @@ export interface operations {
                 };
                 content: {
                     "application/yaml": string;
+                };
+            };
+        };
+    };
+    getConsole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getConsoleScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script (an ES module). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+        };
+    };
+    getConsoleStyles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The style sheet. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                };
+            };
+        };
+    };
+    getConsoleIcon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The icon. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
                 };
             };
         };

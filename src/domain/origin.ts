@@ -72,3 +72,26 @@ function mistakeIn(value: string): string | undefined {
     ? 'ends with a slash, but an origin has no path: drop the trailing slash'
     : 'has a path, but an origin has no path: keep only scheme://host[:port]';
 }
+
+const ORIGIN_PARTS = /^([a-z][a-z0-9+.-]*):\/\/([^/:?#\s]+)(?::(\d{1,5}))?$/i;
+
+/**
+ * Whether an `Origin` header matches one entry of `aws:access-control-allow-origin`, as
+ * docs/ivs-playback-rules.md (step 8) describes it: `*` matches any origin; otherwise scheme, host
+ * and port must be the same, scheme and host compared case-insensitively, and a host `*.example.com`
+ * matches any host ending in `.example.com` (not `example.com` itself).
+ */
+export function originAllowed(pattern: string, origin: string): boolean {
+  if (pattern === '*') return true;
+  const wanted = ORIGIN_PARTS.exec(pattern);
+  const actual = ORIGIN_PARTS.exec(origin);
+  if (!wanted || !actual) return false;
+  const [, wantedScheme = '', wantedHost = '', wantedPort] = wanted;
+  const [, actualScheme = '', actualHost = '', actualPort] = actual;
+  if (wantedScheme.toLowerCase() !== actualScheme.toLowerCase() || wantedPort !== actualPort) return false;
+  const host = actualHost.toLowerCase();
+  const expected = wantedHost.toLowerCase();
+  if (!expected.startsWith('*.')) return host === expected;
+  const suffix = expected.slice(1);
+  return host.endsWith(suffix) && host.length > suffix.length;
+}

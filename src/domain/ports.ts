@@ -189,6 +189,18 @@ export interface Es384Signer {
   sign(signingInput: Uint8Array): Promise<Buffer>;
 }
 
+/**
+ * Checks ES384 signatures made elsewhere (token inspection: which key signed a token). Only public
+ * keys pass through it.
+ */
+export interface SignatureVerifier {
+  /**
+   * Whether `signature` (raw R‖S) over `signingInput` verifies under `publicKeyPem`; undefined when
+   * `publicKeyPem` is not an ECDSA P-384 public key.
+   */
+  verifiesEs384(publicKeyPem: string, signingInput: Uint8Array, signature: Uint8Array): boolean | undefined;
+}
+
 /** Which library computes signatures: GNU Nettle (native addon) or OpenSSL (node:crypto). */
 export type SignerName = 'nettle' | 'openssl';
 

@@ -11,7 +11,8 @@ import './request-state.js';
  * to its request rate, then check its scope. Each leaves what it learnt on `res.locals`.
  */
 export function apiKeyChecks(deps: {
-  readonly scope: Scope;
+  /** `any`: every valid API key, whatever its scopes. */
+  readonly scope: Scope | 'any';
   readonly authenticator: ApiKeyAuthenticator;
   readonly limits: { readonly requests: RequestRateLimit; readonly failedAttempts: FailedAttemptLimit };
 }): RequestHandler[] {
@@ -19,7 +20,7 @@ export function apiKeyChecks(deps: {
     refuseBlockedClients(deps.limits.failedAttempts),
     authenticate(deps.authenticator, deps.limits.failedAttempts),
     limitRate(deps.limits.requests),
-    checkScope(deps.scope),
+    ...(deps.scope === 'any' ? [] : [checkScope(deps.scope)]),
   ];
 }
 

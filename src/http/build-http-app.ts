@@ -11,6 +11,7 @@ import {
   createRequestRateLimit,
   isLoopbackAddress,
 } from '../services/request-limits.js';
+import type { TokenInspector } from '../services/token-inspector.js';
 import type { TokenIssuer } from '../services/token-issuer.js';
 import { createApp } from './create-app.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -33,6 +34,7 @@ export interface HttpServices {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly tokenIssuer: TokenIssuer;
+  readonly tokenInspector: TokenInspector;
   readonly rotator: KeyRotator;
   readonly revoker: ViewerSessionRevoker;
   readonly keyCache: KeyCache;
@@ -59,6 +61,7 @@ export function buildHttpApp(
     handlers: allRoutes({
       contract,
       issuer: services.tokenIssuer,
+      inspector: services.tokenInspector,
       rotator: services.rotator,
       inventory: () => services.inventory(),
       adoptKey: (privateKey, options) => services.adoptKey(privateKey, options),

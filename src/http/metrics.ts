@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Verdict } from '../domain/inspection-findings.js';
 import { type DrainPolicy, drainEndsAt } from '../domain/key-lifecycle.js';
 import type { SignerChoice, SignerName } from '../domain/ports.js';
 import type { KeyCacheStatus } from '../services/key-cache.js';
@@ -33,6 +34,8 @@ export interface ServiceMetrics {
   /** A token request's outcome; `code` names the rule or failure of a rejected or failed one. */
   countToken(outcome: TokenOutcome, code?: string): void;
   /** A current or draining key missing from a region was imported again. */
+  /** One inspection (POST /v1/playback-tokens/inspect), by its verdict. */
+  countInspection(verdict: Verdict): void;
   countRepair(region: string | undefined): void;
   countRotation(rotation: RotationRecord): void;
   /** A request refused because its API key was missing, malformed or unknown (401). */
@@ -99,6 +102,13 @@ export function createMetrics(deps: MetricsDeps): ServiceMetrics {
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  const inspections = new Counter({
+    name: 'playback_token_inspections_total',
+    help: 'Tokens and playback URLs inspected ("why won\'t it play?"), by verdict: plays, will-not-play or cannot-tell.',
+    labelNames: ['verdict'] as const,
+    registers: [registry],
+  });
+  for (const verdict of ['plays', 'will-not-play', 'cannot-tell'] as const) inspections.inc({ verdict }, 0);
 
   registerSignerMetrics(registry, deps);
   registerKeyMetrics(registry, deps);
@@ -151,6 +161,7 @@ export function createMetrics(deps: MetricsDeps): ServiceMetrics {
       tokens.inc({ outcome });
       if (outcome === 'rejected' || outcome === 'failed') refusals.inc({ code: code ?? 'INTERNAL' });
     },
+    countInspection: (verdict) => inspections.inc({ verdict }),
     countRepair: (region) => repairs.inc({ region: regionLabel(region) }),
     countRotation: rotations,
     countAuthenticationFailure: () => authenticationFailures.inc(),

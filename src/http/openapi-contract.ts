@@ -20,8 +20,11 @@ export interface ContractOperation {
   readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express path (the spec's paths have no parameters). */
   readonly path: string;
-  /** Undefined for public routes (`security: []`). */
-  readonly requiredScope: Scope | undefined;
+  /**
+   * The scope an API key needs; `any` = any valid API key (a route that reveals nothing secret but
+   * is not for the public); undefined for public routes (`security: []`).
+   */
+  readonly requiredScope: Scope | 'any' | undefined;
   readonly bodyLimit: 'default' | 'batch';
   readonly hasBody: boolean;
   readonly bodyRequired: boolean;
@@ -108,14 +111,16 @@ function compileOpenApiContract(path: URL | string): OpenApiContract {
       if (!operation) continue;
       const operationId = operation['operationId'] as string;
       const scope = operation['x-required-scope'] as string | undefined;
-      if (scope !== undefined && !isScope(scope)) throw new Error(`${operationId}: unknown scope ${scope}`);
+      if (scope !== undefined && scope !== 'any' && !isScope(scope)) {
+        throw new Error(`${operationId}: unknown scope ${scope}`);
+      }
       const requestBody = operation['requestBody'] as { required?: boolean } | undefined;
       const pointer = `/paths/${escapePointer(path)}/${method}/requestBody/content/application~1json/schema`;
       operations.push({
         operationId,
         method,
         path,
-        requiredScope: scope as Scope | undefined,
+        requiredScope: scope as Scope | 'any' | undefined,
         bodyLimit: operation['x-body-limit'] === 'batch' ? 'batch' : 'default',
         hasBody: requestBody !== undefined,
         bodyRequired: requestBody?.required === true,

@@ -21,9 +21,11 @@ const contract = loadOpenApiContract();
  * The expected authorization of every operation, written out by hand: openapi.yaml must agree with
  * it, and the server must enforce it, so a route that silently loses its scope check fails here.
  */
-const EXPECTED_SCOPE: Readonly<Record<string, Scope | 'public'>> = {
+const EXPECTED_SCOPE: Readonly<Record<string, Scope | 'any' | 'public'>> = {
   issuePlaybackToken: 'tokens:issue',
   issuePlaybackTokenBatch: 'tokens:issue',
+  // Any valid API key: an inspection reveals nothing secret.
+  inspectPlaybackToken: 'any',
   revokeViewerSessions: 'sessions:revoke',
   listPlaybackKeys: 'keys:admin',
   rotatePlaybackKey: 'keys:admin',
@@ -33,12 +35,17 @@ const EXPECTED_SCOPE: Readonly<Record<string, Scope | 'public'>> = {
   getReadiness: 'public',
   getMetrics: 'public',
   getOpenApi: 'public',
+  getConsole: 'public',
+  getConsoleScript: 'public',
+  getConsoleStyles: 'public',
+  getConsoleIcon: 'public',
 };
 
 /** A request each operation accepts from an authorized caller, and the status it then answers. */
 const ALLOWED_CALL: Readonly<Record<string, { readonly body?: object; readonly status: number }>> = {
   issuePlaybackToken: { body: { channelArn: CHANNEL_ARN }, status: 201 },
   issuePlaybackTokenBatch: { body: { requests: [{ channelArn: CHANNEL_ARN }] }, status: 200 },
+  inspectPlaybackToken: { body: { token: 'eyJhbGciOiJFUzM4NCJ9.e30.c2ln' }, status: 200 },
   revokeViewerSessions: {
     body: { sessions: [{ channelArn: CHANNEL_ARN, viewerId: 'viewer-1' }] },
     status: 202,
@@ -53,6 +60,10 @@ const ALLOWED_CALL: Readonly<Record<string, { readonly body?: object; readonly s
   getReadiness: { status: 200 },
   getMetrics: { status: 200 },
   getOpenApi: { status: 200 },
+  getConsole: { status: 200 },
+  getConsoleScript: { status: 200 },
+  getConsoleStyles: { status: 200 },
+  getConsoleIcon: { status: 200 },
 };
 
 type Role = keyof TestApp['apiKeys'];
@@ -152,7 +163,8 @@ describe('authorization matrix', () => {
       it.each(Object.keys(ROLE_SCOPES).map((role) => [role as Role]))(
         'answers the %s key as its scopes say',
         async (role) => {
-          const permitted = scope === 'public' || ROLE_SCOPES[role].includes(scope as Scope);
+          const permitted =
+            scope === 'public' || scope === 'any' || ROLE_SCOPES[role].includes(scope as Scope);
 
           const response = await call(context.app, operation, `Bearer ${context.apiKeys[role]}`);
 

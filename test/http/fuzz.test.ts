@@ -52,6 +52,7 @@ const SAFE_HEAD_BYTES = 12_000;
 const VALID_BODY: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   issuePlaybackToken: { channelArn: CHANNEL_ARN },
   issuePlaybackTokenBatch: { requests: [{ channelArn: CHANNEL_ARN }] },
+  inspectPlaybackToken: { token: 'eyJhbGciOiJFUzM4NCJ9.e30.c2ln' },
   revokeViewerSessions: { sessions: [{ channelArn: CHANNEL_ARN, viewerId: 'viewer-1' }] },
   rotatePlaybackKey: { emergency: true },
   // The first valid call adopts the key, later ones find it adopted (200, no steps).

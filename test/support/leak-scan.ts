@@ -40,6 +40,13 @@ const LOG_ONLY_RULES: readonly Rule[] = [
   { name: 'API key hash (sha256 field)', pattern: /"sha256"\s*:/ },
 ];
 
+/**
+ * Routes whose answers describe a secret they were given and must never repeat it: an inspection is
+ * sent a live token (and perhaps, by mistake, an API key or a private key) and answers with what it
+ * found, so its responses are held to the log rules too.
+ */
+const NO_ECHO_PATHS: readonly string[] = ['/v1/playback-tokens/inspect'];
+
 const state = { logLines: 0, responses: 0, findings: [] as LeakFinding[] };
 
 export function leakScanReport(): {
@@ -140,7 +147,11 @@ function recordResponse(res: ServerResponse): void {
   res.once('finish', () => {
     state.responses += 1;
     const text = `${res.statusCode} ${JSON.stringify(res.getHeaders())}\n${Buffer.concat(chunks).toString('utf8')}`;
-    scan(text, PRIVATE_KEY_RULES, 'response', `status ${res.statusCode}`);
+    const path = res.req?.url ?? '';
+    const rules = NO_ECHO_PATHS.some((prefix) => path.startsWith(prefix))
+      ? [...PRIVATE_KEY_RULES, ...LOG_ONLY_RULES]
+      : PRIVATE_KEY_RULES;
+    scan(text, rules, 'response', `status ${res.statusCode} of ${path.split('?')[0]}`);
   });
 }
 

@@ -85,7 +85,7 @@ export interface TestAppOptions {
   readonly unknownCountry?: 'allow' | 'deny';
   /** The country database; default: the bundled one, as the server uses without GEOIP_DATABASE. */
   readonly countries?: CountryLookup;
-  /** Replaces the in-memory channel directory (e.g. IVS through the AWS stand-in). */
+  /** Replaces the in-memory channel directory (absent: CHANNEL_ARN alone, private, at PLAYBACK_URL; e.g. IVS through the AWS stand-in). */
   readonly channelDirectory?: ChannelDirectory;
   /** Replaces the in-memory restriction policy directory (with `restrictionPolicies: 'enforce'`). */
   readonly restrictionPolicyDirectory?: RestrictionPolicyDirectory;

@@ -11,7 +11,13 @@ import {
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose';
 import { ServiceError } from '../../domain/errors.js';
-import type { Es384Signer, SignerName, SigningBackend, SigningKeyPair } from '../../domain/ports.js';
+import type {
+  Es384Signer,
+  SignatureVerifier,
+  SignerName,
+  SigningBackend,
+  SigningKeyPair,
+} from '../../domain/ports.js';
 import { type AdoptableKey, type NewSigningKey, PrivateKeyPem } from '../../domain/signing-key.js';
 
 /**
@@ -219,3 +225,23 @@ function registryFingerprintForms(spki: Buffer, point: Buffer): string[] {
     [spki, point].map((bytes) => createHash(algorithm).update(bytes).digest('hex')),
   );
 }
+/**
+ * The SignatureVerifier port (token inspection), with OpenSSL: a PEM that is not an ECDSA P-384
+ * public key answers undefined instead of throwing, since it may come from a caller.
+ */
+export const es384Verifier: SignatureVerifier = {
+  verifiesEs384(publicKeyPem, signingInput, signature) {
+    // A private key would be accepted (its public half derived), but it must not be handled here.
+    if (publicKeyPem.includes('PRIVATE KEY')) return undefined;
+    let publicKey: KeyObject;
+    try {
+      publicKey = createPublicKey({ key: publicKeyPem, format: 'pem' });
+    } catch {
+      return undefined;
+    }
+    if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
+      return undefined;
+    }
+    return verifiesUnder(publicKey, signingInput, signature);
+  },
+};
