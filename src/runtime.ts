@@ -161,6 +161,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     foreignPendingGraceSeconds: config.keyStore.kind === 'file' ? 0 : config.rotationTakeoverSeconds,
     onKeysChanged: () => keyCache.refresh(),
   });
+  const tokenPolicy = { defaultTtlSeconds: config.defaultTtlSeconds, maxTtlSeconds: config.maxTtlSeconds };
   const access =
     adapters.policiesFile || adapters.restrictionPolicies
       ? createAccessPolicies({
@@ -174,7 +175,7 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
   const tokenIssuer = createTokenIssuer({
     keys: keyCache,
     channels,
-    policy: { defaultTtlSeconds: config.defaultTtlSeconds, maxTtlSeconds: config.maxTtlSeconds },
+    policy: tokenPolicy,
     clock,
     newUuid: randomUUID,
     channelCheck: config.channelCheck,
@@ -200,6 +201,8 @@ export function assembleRuntime(config: Config, adapters: Adapters, deps: Runtim
     drainPolicy,
     clock,
     historySeconds: config.keyRefreshSeconds,
+    access,
+    tokenPolicy,
   });
   return {
     ...adapters,

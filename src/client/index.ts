@@ -24,6 +24,8 @@ export type PlaybackKeyList = Schemas['PlaybackKeyList'];
 export type RotationRequest = Schemas['RotationRequest'];
 export type RotationResult = Schemas['RotationResult'];
 export type AdoptionRequest = Schemas['AdoptionRequest'];
+export type TokenInspectionRequest = Schemas['TokenInspectionRequest'];
+export type TokenInspection = Schemas['TokenInspection'];
 export type AdoptionResult = Schemas['AdoptionResult'];
 export type Jwks = Schemas['Jwks'];
 export type Health = Schemas['Health'];
@@ -88,6 +90,13 @@ export function createIvsPlaybackAuthClient(options: IvsPlaybackAuthClientOption
       call?: CallOptions,
     ): Promise<PlaybackTokenBatchResult> =>
       unwrap(api.POST('/v1/playback-tokens/batch', { body: { requests: [...requests] }, ...init(call) })),
+
+    /**
+     * Why won't it play? (`POST /v1/playback-tokens/inspect`, any valid API key): the verdict on a
+     * token or playback URL, with findings. Inspection changes nothing, so it is retried like a read.
+     */
+    inspectToken: (request: TokenInspectionRequest, call?: CallOptions): Promise<TokenInspection> =>
+      unwrap(api.POST('/v1/playback-tokens/inspect', { body: request, ...init(call) })),
 
     /** Revokes viewer sessions (`POST /v1/viewer-sessions/revoke`, scope `sessions:revoke`); one result each. */
     revokeSessions: (

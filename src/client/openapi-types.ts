@@ -423,16 +423,18 @@ export interface components {
          *     left them out. Absent when no policy applied.
          */
         AppliedPolicy: {
-            applied: {
-                /**
-                 * @description `policies-file` (a rule of POLICIES_FILE) or `ivs-restriction-policy` (the channel's IVS playback restriction policy).
-                 * @enum {string}
-                 */
-                source: "policies-file" | "ivs-restriction-policy";
-                /** @description The rule's name in the policies file, or the IVS policy's ARN. */
-                name: string;
-            }[];
+            applied: components["schemas"]["PolicyReference"][];
             filled: ("allowedOrigins" | "strictOriginEnforcement" | "maximumResolution" | "ttlSeconds" | "singleUse")[];
+        };
+        /** @description An access policy, by where it comes from and its name. */
+        PolicyReference: {
+            /**
+             * @description `policies-file` (a rule of POLICIES_FILE) or `ivs-restriction-policy` (the channel's IVS playback restriction policy).
+             * @enum {string}
+             */
+            source: "policies-file" | "ivs-restriction-policy";
+            /** @description The rule's name in the policies file, or the IVS policy's ARN. */
+            name: string;
         };
         PlaybackToken: {
             /** @description The JWS compact form; header `{"alg":"ES384","typ":"JWT"}`. */
@@ -618,6 +620,13 @@ export interface components {
                 status: "private" | "public" | "not-found" | "not-checked";
                 playbackUrl?: string;
             };
+            /**
+             * @description The access policies this service applies before signing a token for the channel
+             *     (POLICIES_FILE rules, the channel's IVS restriction policy with RESTRICTION_POLICIES=enforce);
+             *     absent when none applies. IVS does not apply them to private channels, so they never change
+             *     the verdict (`ACCESS_POLICY`, `OUTSIDE_ACCESS_POLICY`).
+             */
+            policies?: components["schemas"]["PolicyReference"][];
         };
         InspectionFinding: {
             code: components["schemas"]["FindingCode"];
@@ -673,9 +682,11 @@ export interface components {
          *     - `CHANNEL_NOT_FOUND` (error): IVS has no such channel in that region and account. What to do: Check the ARN or URL (region, account, id).
          *     - `CHANNEL_NOT_PRIVATE` (warning): The channel has no playback authorization: every request plays, token or not (the token's errors become warnings). What to do: Turn authorization on to make it private (`aws ivs update-channel --authorized`).
          *     - `CHANNEL_NOT_CHECKED` (info): The channel could not be looked up (local mode without `CHANNELS_FILE`, or IVS unreachable); the token is judged as for a private channel. What to do: Nothing; with IVS the channel is looked up.
+         *     - `ACCESS_POLICY` (info): This service issues tokens for the channel under an access policy (`policies` names it); IVS does not apply access policies to private channels. What to do: Nothing; a refusal at issuance names the rule.
+         *     - `OUTSIDE_ACCESS_POLICY` (warning): This service would not issue this token today: its claims ask for more than the channel's policy allows (an origin, a resolution, a TTL, or a missing viewer id or single use; countries are not in a token and are not judged). It still plays if nothing else stops it. What to do: If it came from elsewhere or before the policy changed, issue tokens through this service; to stop it now, revoke the viewer or rotate the key.
          * @enum {string}
          */
-        FindingCode: "URL_INVALID" | "TOKEN_MISSING" | "TOKEN_DOUBLED_IN_URL" | "MULTIPLE_TOKENS_IN_URL" | "URL_CHANNEL_MISMATCH" | "URL_NOT_CHANNEL_PLAYBACK_URL" | "TOKEN_MALFORMED" | "TOKEN_TRUNCATED" | "ALGORITHM_NOT_ES384" | "SIGNATURE_DER_ENCODED" | "SIGNATURE_WRONG_LENGTH" | "CHANNEL_ARN_INVALID" | "EXP_INVALID" | "EXP_IN_MILLISECONDS" | "TOKEN_EXPIRED" | "TTL_OVER_VIEWER_LIMIT" | "VIEWER_ID_INVALID" | "SINGLE_USE_UUID_INVALID" | "VIEWER_SESSION_VERSION_INVALID" | "MAXIMUM_RESOLUTION_INVALID" | "ORIGIN_CLAIM_INVALID" | "ORIGIN_NOT_ALLOWED" | "ORIGIN_NOT_GIVEN" | "ORIGIN_NOT_LISTED" | "SINGLE_USE" | "REVOCABLE_VIEWER_SESSION" | "UNDOCUMENTED_CLAIMS" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_OURS" | "PUBLIC_KEY_INVALID" | "KEY_RETIRED" | "KEY_PREVIOUS" | "KEY_PENDING" | "KEY_NOT_IN_REGION" | "KEY_REGION_UNCONFIRMED" | "CHANNEL_REGION_NOT_SERVED" | "CHANNEL_ACCOUNT_NOT_SERVED" | "CHANNEL_NOT_FOUND" | "CHANNEL_NOT_PRIVATE" | "CHANNEL_NOT_CHECKED";
+        FindingCode: "URL_INVALID" | "TOKEN_MISSING" | "TOKEN_DOUBLED_IN_URL" | "MULTIPLE_TOKENS_IN_URL" | "URL_CHANNEL_MISMATCH" | "URL_NOT_CHANNEL_PLAYBACK_URL" | "TOKEN_MALFORMED" | "TOKEN_TRUNCATED" | "ALGORITHM_NOT_ES384" | "SIGNATURE_DER_ENCODED" | "SIGNATURE_WRONG_LENGTH" | "CHANNEL_ARN_INVALID" | "EXP_INVALID" | "EXP_IN_MILLISECONDS" | "TOKEN_EXPIRED" | "TTL_OVER_VIEWER_LIMIT" | "VIEWER_ID_INVALID" | "SINGLE_USE_UUID_INVALID" | "VIEWER_SESSION_VERSION_INVALID" | "MAXIMUM_RESOLUTION_INVALID" | "ORIGIN_CLAIM_INVALID" | "ORIGIN_NOT_ALLOWED" | "ORIGIN_NOT_GIVEN" | "ORIGIN_NOT_LISTED" | "SINGLE_USE" | "REVOCABLE_VIEWER_SESSION" | "UNDOCUMENTED_CLAIMS" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_OURS" | "PUBLIC_KEY_INVALID" | "KEY_RETIRED" | "KEY_PREVIOUS" | "KEY_PENDING" | "KEY_NOT_IN_REGION" | "KEY_REGION_UNCONFIRMED" | "CHANNEL_REGION_NOT_SERVED" | "CHANNEL_ACCOUNT_NOT_SERVED" | "CHANNEL_NOT_FOUND" | "CHANNEL_NOT_PRIVATE" | "CHANNEL_NOT_CHECKED" | "ACCESS_POLICY" | "OUTSIDE_ACCESS_POLICY";
         RotationRequest: {
             /** @description After a compromise, delete the previous key and the key that was current at once; tokens they signed stop working. */
             emergency?: boolean;

@@ -62,6 +62,9 @@ export const FINDING_CODES = {
   CHANNEL_NOT_FOUND: 'error',
   CHANNEL_NOT_PRIVATE: 'warning',
   CHANNEL_NOT_CHECKED: 'info',
+  // Access policies: this service's own rules, which IVS does not apply to private channels.
+  ACCESS_POLICY: 'info',
+  OUTSIDE_ACCESS_POLICY: 'warning',
 } as const satisfies Record<string, FindingSeverity>;
 
 export type FindingCode = keyof typeof FINDING_CODES;

@@ -1,4 +1,6 @@
+import { type AppliedPolicy, decideAccess } from '../domain/access-policy.js';
 import { parseChannelArn } from '../domain/channel-arn.js';
+import { isServiceError } from '../domain/errors.js';
 import {
   bySeverity,
   type Finding,
@@ -9,6 +11,7 @@ import {
   verdictOf,
 } from '../domain/inspection-findings.js';
 import { type DrainPolicy, drainEndsAt } from '../domain/key-lifecycle.js';
+import type { MaximumResolution, PlaybackTokenRequest, TokenPolicy } from '../domain/playback-claims.js';
 import type { ChannelDirectory, Clock, KeyStore, SignatureVerifier } from '../domain/ports.js';
 import type { KeyState, SigningKeyInfo } from '../domain/signing-key.js';
 import {
@@ -19,6 +22,7 @@ import {
   relativeSeconds,
   type SignatureForm,
 } from '../domain/token-inspection.js';
+import type { AccessPolicies } from './access-policies.js';
 import type { KeyCache } from './key-cache.js';
 import type { Coverage, RegionCoverage } from './region-coverage.js';
 
@@ -81,6 +85,8 @@ export interface TokenInspection {
     | undefined;
   readonly key: KeyFacts;
   readonly channel?: ChannelFacts | undefined;
+  /** The access policies this service applies to the channel's tokens (absent: none, or none configured). */
+  readonly policies?: readonly AppliedPolicy[] | undefined;
 }
 
 export interface TokenInspector {
@@ -100,6 +106,10 @@ export interface TokenInspectorDeps {
   readonly clock: Clock;
   /** How long the key history read from the store is reused (it changes only at a rotation). */
   readonly historySeconds: number;
+  /** POLICIES_FILE and IVS restriction policies, as the issuer applies them (absent: none configured). */
+  readonly access?: AccessPolicies | undefined;
+  /** TOKEN_DEFAULT_TTL_SECONDS and TOKEN_MAX_TTL_SECONDS, as the issuer applies them. */
+  readonly tokenPolicy?: TokenPolicy | undefined;
 }
 
 /** Which key states are tried first: the likely signer of a live token. */
@@ -120,9 +130,12 @@ export function createTokenInspector(deps: TokenInspectorDeps): TokenInspector {
     const channelArn = reading.channelArn;
     const channelParts = channelArn === undefined ? undefined : parseChannelArn(channelArn);
 
-    const [key, channel] = await Promise.all([
+    const [key, channel, policies] = await Promise.all([
       identifyKey(reading.token, request.publicKeyPem, channelParts, findings),
       describeChannel(channelArn, reading.url?.base, findings),
+      channelParts && channelArn !== undefined
+        ? checkAccessPolicies(channelArn, reading.token, now, findings)
+        : undefined,
     ]);
     const adjusted = channel?.status === 'public' ? forPublicChannel(findings) : findings;
     const ordered = bySeverity(adjusted);
@@ -139,7 +152,58 @@ export function createTokenInspector(deps: TokenInspectorDeps): TokenInspector {
       token: reading.token ? tokenFacts(reading.token, now) : undefined,
       key,
       channel,
+      policies,
     };
+  }
+
+  /**
+   * The access policies this service applies before signing a token for the channel, and whether
+   * it would sign this one today. IVS does not apply them to private channels, so they never change
+   * the verdict: they explain a refusal at issuance, or a token that came from elsewhere.
+   */
+  async function checkAccessPolicies(
+    channelArn: string,
+    token: DecodedToken | undefined,
+    now: Date,
+    findings: Finding[],
+  ): Promise<readonly AppliedPolicy[] | undefined> {
+    const { access, tokenPolicy } = deps;
+    if (!access || !tokenPolicy) return undefined;
+    let policies: Awaited<ReturnType<AccessPolicies['policiesFor']>>;
+    try {
+      policies = await access.policiesFor(channelArn, () => deps.channels.lookup(channelArn));
+    } catch (error) {
+      if (isServiceError(error)) return undefined; // IVS cannot tell now; the channel finding says why
+      throw error;
+    }
+    if (policies.length === 0) return undefined;
+    const applied = policies.map(({ source, name }) => ({ source, name }));
+    const named = applied.map((policy) => `${policy.source} "${policy.name}"`).join(' and ');
+    findings.push(
+      finding(
+        'ACCESS_POLICY',
+        `This service issues tokens for this channel under ${named}. IVS does not apply access policies to private channels: the service checks them before signing.`,
+      ),
+    );
+    const request = token && requestOf(channelArn, token.claims, now);
+    if (!request) return applied;
+    try {
+      // The viewer's country is not in a token: country rules are not judged here.
+      decideAccess(request, policies, {
+        tokenPolicy,
+        unknownCountry: 'allow',
+        viewerCountry: () => ({ known: false, reason: 'not-given' }),
+      });
+    } catch (error) {
+      if (!isServiceError(error)) throw error;
+      findings.push(
+        finding(
+          'OUTSIDE_ACCESS_POLICY',
+          `This service would not issue this token today (${error.code}: ${error.message}). It still plays if nothing else stops it, since IVS does not check access policies; it was signed before the policy changed, or by another signer.`,
+        ),
+      );
+    }
+    return applied;
   }
 
   async function identifyKey(
@@ -403,5 +467,37 @@ function cachedHistory(deps: TokenInspectorDeps): () => Promise<readonly Signing
         reading = undefined;
       });
     return reading;
+  };
+}
+
+const RESOLUTIONS: ReadonlySet<string> = new Set(['SD', 'HD', 'FULL_HD']);
+
+/**
+ * The issuance request a token's claims stand for, as far as they tell: the TTL is what is left of
+ * it (a lower bound of what it was issued with). Undefined when the claims are not IVS's.
+ */
+function requestOf(
+  channelArn: string,
+  claims: Readonly<Record<string, unknown>>,
+  now: Date,
+): PlaybackTokenRequest | undefined {
+  const exp = claims['exp'];
+  if (typeof exp !== 'number' || !Number.isInteger(exp)) return undefined;
+  const origins = claims['aws:access-control-allow-origin'];
+  const resolution = claims['aws:maximum-resolution'];
+  const viewerId = claims['aws:viewer-id'];
+  const remaining = exp - Math.floor(now.getTime() / 1000);
+  return {
+    channelArn,
+    ...(typeof viewerId === 'string' ? { viewerId } : {}),
+    ...(remaining > 0 ? { ttlSeconds: remaining } : {}),
+    ...(typeof origins === 'string' && origins !== '*'
+      ? { allowedOrigins: origins.split(',').map((origin) => origin.trim()) }
+      : {}),
+    ...(claims['aws:strict-origin-enforcement'] === true ? { strictOriginEnforcement: true } : {}),
+    singleUse: typeof claims['aws:single-use-uuid'] === 'string',
+    ...(typeof resolution === 'string' && RESOLUTIONS.has(resolution)
+      ? { maximumResolution: resolution as MaximumResolution }
+      : {}),
   };
 }

@@ -129,6 +129,18 @@ describe('the typed client', () => {
     expect(String((refused as Error).message)).not.toContain('bm90IGEga2V5');
   });
 
+  it('inspects a token it issued: plays, and a token cut short will not', async () => {
+    const { client } = await serve();
+    const { token } = await client.issueToken({ channelArn: CHANNEL_ARN });
+
+    const good = await client.inspectToken({ token });
+    const cut = await client.inspectToken({ token: token.slice(0, -20) });
+
+    expect(good.verdict).toBe('plays');
+    expect(cut.verdict).toBe('will-not-play');
+    expect(cut.findings.map((item) => item.code)).toContain('TOKEN_TRUNCATED');
+  });
+
   it('lists and rotates keys; a refused rotation surfaces the 409 code, its details and Retry-After, sent once', async () => {
     const { client, context } = await serve();
     const before = (await client.listKeys()).keys.map((key) => key.keyId);

@@ -409,3 +409,68 @@ describe('POST /v1/playback-tokens/inspect', () => {
     );
   });
 });
+
+describe('POST /v1/playback-tokens/inspect with access policies', () => {
+  const policies = {
+    version: 1,
+    policies: [
+      {
+        name: 'licensed-sports',
+        channels: [CHANNEL_ARN],
+        allowedCountries: ['US', 'CA'],
+        allowedOrigins: ['https://watch.example.com'],
+        maxTtlSeconds: 300,
+      },
+    ],
+  };
+
+  it('names the policy a token of the service was issued under; the verdict stays plays', async () => {
+    const context = await buildTestApp({ policies });
+    const { token } = await issue(context, { viewerCountry: 'CA' });
+
+    const response = await inspect(context, { token, origin: 'https://watch.example.com' });
+
+    expect(response.status).toBe(200);
+    expect(response.body.verdict).toBe('plays');
+    expect(response.body.policies).toEqual([{ source: 'policies-file', name: 'licensed-sports' }]);
+    expect(codes(response)).toContain('ACCESS_POLICY');
+    expect(codes(response)).not.toContain('OUTSIDE_ACCESS_POLICY');
+  });
+
+  it('warns that a token outside the policy would not be issued today, without changing the verdict', async () => {
+    const context = await buildTestApp({ policies });
+    const now = new Date();
+    const token = await signedByService(context, {
+      'aws:channel-arn': CHANNEL_ARN,
+      'aws:access-control-allow-origin': 'https://other.example.net',
+      exp: secondsFrom(now, 120),
+    });
+
+    const response = await inspect(context, { token, origin: 'https://other.example.net' });
+    const outside = (response.body.findings as { code: string; severity: string; message: string }[]).find(
+      (item) => item.code === 'OUTSIDE_ACCESS_POLICY',
+    );
+
+    expect(response.body.verdict).toBe('plays');
+    expect(outside).toMatchObject({
+      severity: 'warning',
+      message: expect.stringContaining('ORIGIN_NOT_ALLOWED_BY_POLICY'),
+    });
+    expect(outside?.message).not.toContain(token);
+  });
+
+  it('says nothing of policies for a channel no policy covers', async () => {
+    const context = await buildTestApp({
+      policies: {
+        version: 1,
+        policies: [{ name: 'elsewhere', channels: ['arn:aws:ivs:eu-west-1:*'], allowedCountries: ['FR'] }],
+      },
+    });
+    const { token } = await issue(context, {});
+
+    const response = await inspect(context, { token });
+
+    expect(response.body).not.toHaveProperty('policies');
+    expect(codes(response)).not.toContain('ACCESS_POLICY');
+  });
+});

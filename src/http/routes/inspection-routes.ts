@@ -61,6 +61,7 @@ export function inspectionBody(inspection: TokenInspection) {
       ),
     }),
     channel: channel && withoutUndefined({ ...channel }),
+    policies: inspection.policies?.map(({ source, name }) => ({ source, name })),
   });
 }
 
