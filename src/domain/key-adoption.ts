@@ -4,9 +4,9 @@ import {
   drainEndsAt,
   isUnreferencedPairOfOurs,
   previousKeyDraining,
-  type RegionalPair,
   type RegionState,
   type RotationSnapshot,
+  type RotationStep,
   requireDistinctStates,
   requireFreeSlot,
   storedKeyIds,
@@ -38,17 +38,8 @@ export interface AdoptionSnapshot extends RotationSnapshot {
 
 /** The next single step of an adoption; the performer does it, takes a new snapshot and asks again. */
 export type AdoptionStep =
-  | {
-      readonly kind: 'delete-unreferenced';
-      readonly region: string | undefined;
-      readonly pair: RegisteredKeyPair;
-    }
-  | { readonly kind: 'record-drain-start'; readonly key: SigningKeyInfo }
-  | {
-      readonly kind: 'retire-previous';
-      readonly key: SigningKeyInfo;
-      readonly pairs: readonly RegionalPair[];
-    }
+  /** The rotation's own clean-up steps, done first so the adopted key finds the slots it needs. */
+  | Extract<RotationStep, { kind: 'delete-unreferenced' | 'record-drain-start' | 'retire-previous' }>
   /** Adopting as previous needs a current key: the service's own first key is made (a rotation). */
   | { readonly kind: 'create-current-key' }
   | { readonly kind: 'stage-adopted'; readonly role: AdoptionRole }
