@@ -13,6 +13,7 @@ import { OfflinePlaybackKeyRegistry } from './adapters/local/offline-playback-ke
 import { OfflineViewerSessionRevoker } from './adapters/local/offline-viewer-session-revoker.js';
 import { StaticChannelDirectory } from './adapters/local/static-channel-directory.js';
 import { InProcessRotationLock } from './adapters/process/in-process-rotation-lock.js';
+import type { Tracing } from './adapters/telemetry/open-telemetry.js';
 import { type Config, ConfigError } from './config.js';
 import type { ApiKeyStore, Clock, Logger, PlaybackKeyRegistry } from './domain/ports.js';
 import type { Adapters } from './runtime.js';
@@ -26,13 +27,13 @@ import { StartupError } from './startup-failure.js';
 /**
  * The composition root's one decision: which adapter implements each port, from the configuration.
  * Local mode gets files and no AWS; production mode gets one SDK client per AWS service, shared by
- * every adapter that talks to it.
+ * every adapter that talks to it. With tracing on, every AWS client and the signer make spans.
  */
 export async function createAdaptersForConfig(
   config: Config,
-  deps: { readonly logger: Logger; readonly clock: Clock },
+  deps: { readonly logger: Logger; readonly clock: Clock; readonly tracing?: Tracing | undefined },
 ): Promise<Adapters> {
-  const { logger, clock } = deps;
+  const { logger, clock, tracing } = deps;
   // Region, credentials and endpoints come from the SDK's standard chain (AWS_REGION,
   // AWS_ENDPOINT_URL_IVS, …). Timeouts keep a hung AWS call from stalling a request; throttling
   // and 5xx are retried (3 attempts).
@@ -44,19 +45,22 @@ export async function createAdaptersForConfig(
   // even that is unknown, one client whose calls fail saying so).
   const ivsRegions =
     config.registry === 'ivs' ? (config.ivsRegions ?? [await sdkRegion(awsClientConfig)]) : undefined;
-  const ivsClients = ivsRegions?.map(
-    (region) =>
-      [
-        region,
-        new IvsClient(region === undefined ? awsClientConfig : { ...awsClientConfig, region }),
-      ] as const,
-  );
+  const ivsClients = ivsRegions?.map((region) => {
+    const client = new IvsClient(region === undefined ? awsClientConfig : { ...awsClientConfig, region });
+    tracing?.instrumentAwsClient(client, 'IVS');
+    return [region, client] as const;
+  });
+  const secretsManagerClient = () => {
+    const client = new SecretsManagerClient(awsClientConfig);
+    tracing?.instrumentAwsClient(client, 'SecretsManager');
+    return client;
+  };
 
   const fileStore = config.keyStore.kind === 'file' ? new FileKeyStore(config.keyStore.dir) : undefined;
   const store =
     fileStore ??
     new SecretsManagerKeyStore({
-      client: new SecretsManagerClient(awsClientConfig),
+      client: secretsManagerClient(),
       secretId: config.keyStore.kind === 'secrets-manager' ? config.keyStore.secretId : '',
     });
   // The lock file serialises local rotations across processes; Secrets Manager replicas rely on
@@ -110,14 +114,17 @@ export async function createAdaptersForConfig(
       : new OfflineViewerSessionRevoker(),
     apiKeyStore:
       config.apiKeysFile === undefined ? withoutApiKeysFile() : new FileApiKeyStore(config.apiKeysFile),
-    signing: await chooseSigningBackend(config.signer, logger).catch((error: unknown) => {
-      // Only SIGNER=nettle refuses; auto falls back to OpenSSL instead of throwing.
-      throw new StartupError(
-        'SIGNER',
-        `${error instanceof Error ? error.message : String(error)}; or set SIGNER=auto to sign with OpenSSL instead`,
-        { cause: error },
-      );
-    }),
+    signing: await chooseSigningBackend(config.signer, logger).then(
+      (signing) => tracing?.traceSigning(signing) ?? signing,
+      (error: unknown) => {
+        // Only SIGNER=nettle refuses; auto falls back to OpenSSL instead of throwing.
+        throw new StartupError(
+          'SIGNER',
+          `${error instanceof Error ? error.message : String(error)}; or set SIGNER=auto to sign with OpenSSL instead`,
+          { cause: error },
+        );
+      },
+    ),
   };
 }
 

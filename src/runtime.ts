@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { generateSigningKey } from './adapters/crypto/p384-keys.js';
+import type { Tracing } from './adapters/telemetry/open-telemetry.js';
 import { createAdaptersForConfig } from './adapters-for-config.js';
 import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
@@ -73,9 +74,16 @@ export interface RuntimeDeps {
 }
 
 /** The composition root: the adapters the configuration names, with the services over them. */
-export async function createRuntime(config: Config, deps: RuntimeDeps): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  deps: RuntimeDeps & { readonly tracing?: Tracing | undefined },
+): Promise<Runtime> {
   const clock = deps.clock ?? (() => new Date());
-  const adapters = await createAdaptersForConfig(config, { logger: deps.logger, clock });
+  const adapters = await createAdaptersForConfig(config, {
+    logger: deps.logger,
+    clock,
+    tracing: deps.tracing,
+  });
   return assembleRuntime(config, adapters, { logger: deps.logger, clock });
 }
 

@@ -15,6 +15,7 @@ import type { TokenIssuer } from '../services/token-issuer.js';
 import { createApp } from './create-app.js';
 import type { ServiceMetrics } from './metrics.js';
 import { loadOpenApiContract } from './openapi-contract.js';
+import type { RequestTracer } from './request-tracing.js';
 import { allRoutes } from './routes/all-routes.js';
 
 /** What the HTTP layer adapts: the services of a runtime (the server's, or a test's on fakes). */
@@ -48,7 +49,11 @@ export interface HttpServices {
  */
 export function buildHttpApp(
   services: HttpServices,
-  options: { readonly isShuttingDown: () => boolean },
+  options: {
+    readonly isShuttingDown: () => boolean;
+    /** A span per request (OpenTelemetry, when OTEL_* configures it). */
+    readonly tracer?: RequestTracer | undefined;
+  },
 ): Express {
   const { config, clock, metrics } = services;
   const contract = loadOpenApiContract();
@@ -87,5 +92,6 @@ export function buildHttpApp(
       }),
     },
     trustProxy: config.trustProxy,
+    tracer: options.tracer,
   });
 }

@@ -9,6 +9,7 @@ import { errorHandler, sendError } from './error-response.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ContractOperation, OpenApiContract } from './openapi-contract.js';
 import { requestContext } from './request-context.js';
+import type { RequestTracer } from './request-tracing.js';
 import { securityHeaders } from './security-headers.js';
 
 /** A route's logic: reads the validated body and the caller from `res.locals`, writes the response. */
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly limits: { readonly requests: RequestRateLimit; readonly failedAttempts: FailedAttemptLimit };
   /** express's `trust proxy`: whose X-Forwarded-For names the client (false = the socket's peer). */
   readonly trustProxy: boolean | number | string;
+  /** A span per request (OpenTelemetry, when configured); absent, requests are not traced. */
+  readonly tracer?: RequestTracer | undefined;
 }
 
 /**
@@ -52,7 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.set('trust proxy', deps.trustProxy);
-  app.use(requestContext({ logger, metrics }));
+  app.use(requestContext({ logger, metrics, tracer: deps.tracer }));
   app.use(securityHeaders());
 
   const methodsByPath = new Map<string, string[]>();
