@@ -254,7 +254,7 @@ describe('tracing (OpenTelemetry, OTLP/HTTP) in production mode', () => {
     for (const secret of [apiKey, VIEWER_ID, ...tokens]) expect(everything).not.toContain(secret);
   });
 
-  it('loads no OpenTelemetry module with tracing off, and only the chosen exporter with it on', async () => {
+  it('loads no OpenTelemetry module with tracing off; with it on, only the chosen exporter, and sends the last spans on SIGTERM', async () => {
     const hook = pathToFileURL(join(REPO_ROOT, 'test/support/record-imports.mjs')).href;
     const run = async (name: string, extra: Record<string, string>) => {
       const logFile = join(folder, `${name}-imports.txt`);
@@ -274,9 +274,13 @@ describe('tracing (OpenTelemetry, OTLP/HTTP) in production mode', () => {
     };
 
     const off = await run('off', {});
-    // The default protocol, http/protobuf, on the same receiver.
+    // The default protocol, http/protobuf, on the same receiver. With a ten-minute batch delay, what
+    // arrives from this short-lived process was sent on SIGTERM: the last spans are not lost.
     const exportsBefore = receiver.exports.length;
-    const on = await run('on', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
+    const on = await run('on', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+    });
     const protobuf = receiver.exports.slice(exportsBefore);
 
     expect([...off]).toEqual([]);
