@@ -400,12 +400,13 @@ build_args=(--platform "$PLATFORM" --build-arg "VERSION=$version" --build-arg "R
   --build-arg "CREATED=$created" --build-arg "SOURCE=$source_url")
 
 if [[ $engine == buildah ]]; then
-  phase 'base images (stand-ins, built once, then cached)'
+  phase 'base image (stand-in, built once, then cached)'
   source scripts/build-base-image.sh # base_image_name
-  ARCH=$(host_arch) bash scripts/build-base-image.sh
-  [[ $EMULATED == 1 ]] && ARCH=$ARCH bash scripts/build-base-image.sh
-  # The build machine's stages run on its own platform; the native and runtime stages on the target's.
-  build_args+=(--build-arg "BUILD_NODE_IMAGE=$(base_image_name "$(host_arch)")"
+  ARCH=$ARCH bash scripts/build-base-image.sh
+  # buildah 1.28 (Debian bookworm) looks every stage's base up for the --platform given and ignores
+  # `FROM --platform=$BUILDPLATFORM`, so here every stage runs on the target's stand-in: for
+  # another architecture, npm ci and tsc run emulated too (docker buildx runs them natively).
+  build_args+=(--build-arg "BUILD_NODE_IMAGE=$(base_image_name "$ARCH")"
     --build-arg "NODE_IMAGE=$(base_image_name "$ARCH")")
 fi
 
