@@ -5,9 +5,10 @@
 # time, and again when the server starts with SIGNER=nettle).
 #
 # On an x86_64 machine the arm64 image is built and run under QEMU user emulation (Debian's
-# qemu-user-static; see scripts/container/emulation.sh): the Dockerfile emulates only the
-# architecture-specific steps (the addon's C compile and the runtime stage), yet the whole run takes
-# several times as long as the native one, so it is not part of the default CI run (.ci/run).
+# qemu-user-static; see scripts/container/emulation.sh). With docker buildx only the
+# architecture-specific stages are emulated; buildah 1.28 ignores `FROM --platform` and emulates
+# every stage, npm ci and tsc included. Either way the run takes several times as long as the native
+# one, so it is not part of the default CI run (.ci/run).
 #
 # With a Docker engine, `docker buildx build --platform linux/amd64,linux/arm64 --push -t …` makes
 # the multi-platform image for a registry in one go; this script is the tested path.
