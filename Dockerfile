@@ -18,8 +18,9 @@
 # production node_modules, which have no native code) run on the build machine's own platform
 # (BUILDPLATFORM); only the Nettle addon is compiled for the target platform (TARGETPLATFORM), and
 # only the runtime stage is the target's. Building arm64 on x86_64 under QEMU emulation with docker
-# buildx then emulates just the C compile and a few commands, not npm and tsc (buildah 1.28 ignores
-# `FROM --platform` and runs every stage on the target's image: slower, same result).
+# buildx then emulates just the C compile and a few commands, not npm and tsc. (buildah 1.28 ignores
+# `FROM --platform`; scripts/test-container.sh passes it a native BUILD_NODE_IMAGE labelled with the
+# target architecture to the same effect.)
 ARG NODE_IMAGE=node:26-bookworm-slim
 # The build machine's image: the same multi-platform name by default; a local stand-in per
 # architecture where there is no registry.

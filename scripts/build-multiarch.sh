@@ -5,9 +5,9 @@
 # time, and again when the server starts with SIGNER=nettle).
 #
 # On an x86_64 machine the arm64 image is built and run under QEMU user emulation (Debian's
-# qemu-user-static; see scripts/container/emulation.sh). With docker buildx only the
-# architecture-specific stages are emulated; buildah 1.28 ignores `FROM --platform` and emulates
-# every stage, npm ci and tsc included. Either way the run takes several times as long as the native
+# qemu-user-static; see scripts/container/emulation.sh). Only the architecture-specific stages are
+# emulated (the addon's compile, the runtime stage; with buildah, which ignores `FROM --platform`,
+# test-container.sh arranges the same). Even so the run takes several times as long as the native
 # one, so it is not part of the default CI run (.ci/run).
 #
 # With a Docker engine, `docker buildx build --platform linux/amd64,linux/arm64 --push -t …` makes
