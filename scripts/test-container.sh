@@ -14,23 +14,44 @@
 #    a verified token, writes nothing to its filesystem (read-only root ready), and on SIGTERM turns
 #    /readyz 503 while it drains (SHUTDOWN_DELAY_SECONDS=2), then exits 0.
 #
-# Engine: `docker` when a Docker engine answers (`docker info`), otherwise buildah as STYLE.md
-# ("Container") describes: a local stand-in base image (scripts/build-base-image.sh, cached), then
-# `buildah build` and `buildah run --isolation chroot --network host` (on the CI machine podman and
-# crun cannot start containers; buildah's chroot isolation can).
+# Before either, the image itself: USER, CMD, HEALTHCHECK, EXPOSE, the architecture asked for, the
+# OCI labels (title, licence and version as in package.json, revision, creation time, source, base),
+# and the CycloneDX SBOM at /usr/share/doc/ivs-playback-auth/sbom.cdx.json, which must list exactly
+# the packages installed in /app/node_modules (scripts/container/check-sbom.mjs) and no dev
+# dependency.
 #
-# Needs: bash, curl, node ≥ 20 (token checks), and a Docker engine, or root with buildah and
-# debootstrap (apt-get install -y buildah podman debootstrap).
-# Environment: IMAGE (default ivs-playback-auth:test); KEEP_IMAGE=1 keeps the image afterwards;
-# STOP_BUDGET_SECONDS (default 5): how long the exit after SIGTERM may take; PRODUCTION=0 skips,
-# PRODUCTION=1 requires scenario 2.
+# Engine: `docker` when a Docker engine answers (`docker info`), otherwise buildah as STYLE.md
+# ("Container") describes: local stand-in base images (scripts/build-base-image.sh, cached, one per
+# architecture), then `buildah build` and `buildah run --isolation chroot --network host` (on the
+# CI machine podman and crun cannot start containers; buildah's chroot isolation can).
+#
+# Architecture: PLATFORM=linux/arm64 builds and tests the arm64 image (`--platform`); on an x86_64
+# machine it runs under QEMU user emulation (scripts/container/emulation.sh), several times slower,
+# so the waits are TIME_FACTOR (default 4 when emulated) times longer. scripts/build-multiarch.sh
+# runs this for both architectures.
+#
+# Needs: bash, curl, git, node ≥ 20 (token and SBOM checks), and a Docker engine, or root with
+# buildah and debootstrap (apt-get install -y buildah podman debootstrap; for another architecture
+# also qemu-user-static binfmt-support).
+# Environment: PLATFORM (default this machine's, linux/amd64 or linux/arm64); IMAGE (default
+# ivs-playback-auth:test, with -<arch> appended for another architecture); KEEP_IMAGE=1 keeps the
+# image afterwards; STOP_BUDGET_SECONDS (default 5 × TIME_FACTOR): how long the exit after SIGTERM
+# may take; PRODUCTION=0 skips, PRODUCTION=1 requires scenario 2; IMAGE_SOURCE: the
+# org.opencontainers.image.source label (default: the git remote `origin`, as an https URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/container/emulation.sh
 
-IMAGE=${IMAGE:-ivs-playback-auth:test}
+PLATFORM=${PLATFORM:-linux/$(host_arch)}
+ARCH=$(debian_arch "$PLATFORM")
+EMULATED=0
+[[ $ARCH == "$(host_arch)" ]] || EMULATED=1
+TIME_FACTOR=${TIME_FACTOR:-$((EMULATED ? 4 : 1))}
+IMAGE=${IMAGE:-ivs-playback-auth:test$([[ $EMULATED == 1 ]] && echo "-$ARCH")}
 KEEP_IMAGE=${KEEP_IMAGE:-0}
-STOP_BUDGET_SECONDS=${STOP_BUDGET_SECONDS:-5}
+STOP_BUDGET_SECONDS=${STOP_BUDGET_SECONDS:-$((5 * TIME_FACTOR))}
 PRODUCTION=${PRODUCTION:-auto}
+SBOM_PATH=/usr/share/doc/ivs-playback-auth/sbom.cdx.json
 CHANNEL_ARN='arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456'
 TTL_SECONDS=300
 KEYS_MOUNT=/var/lib/ivs-playback-auth
@@ -131,7 +152,7 @@ else
   command -v buildah >/dev/null || fail 'no Docker engine and no buildah: apt-get install -y buildah podman debootstrap'
   engine=buildah
 fi
-log "engine: $engine"
+log "engine: $engine, platform: $PLATFORM$([[ $EMULATED == 1 ]] && echo " (emulated on $(uname -m), waits x$TIME_FACTOR)")"
 
 # ---- helpers ---------------------------------------------------------------------------------------
 
@@ -154,6 +175,30 @@ image_config() {
 config_field() {
   node -e 'const v=JSON.parse(process.argv[1])[process.argv[2]];process.stdout.write(Array.isArray(v)?v.join("\0"):String(v??""))' "$config_json" "$1"
 }
+# One label of the image config ('' when absent).
+label() {
+  node -e 'const l=JSON.parse(process.argv[1]).Labels??{};process.stdout.write(String(l[process.argv[2]]??""))' "$config_json" "$1"
+}
+image_arch() {
+  if [[ $engine == docker ]]; then
+    docker image inspect -f '{{.Os}}/{{.Architecture}}' "$IMAGE"
+  else
+    "${BUILDAH[@]}" inspect --type image "$IMAGE" | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{const d=JSON.parse(s).Docker;console.log(`${d.os}/${d.architecture}`)})'
+  fi
+}
+# The org.opencontainers.image.source URL: IMAGE_SOURCE, else the git remote as an https URL.
+image_source() {
+  if [[ -n ${IMAGE_SOURCE:-} ]]; then
+    echo "$IMAGE_SOURCE"
+    return
+  fi
+  local remote
+  remote=$(git remote get-url origin 2>/dev/null) || return 0
+  remote=${remote%.git}
+  if [[ $remote =~ ^git@([^:]+):(.+)$ ]]; then remote="https://${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"; fi
+  # Never a credential that an https remote may carry (https://user:token@host/…).
+  if [[ $remote == https://* ]]; then echo "${remote/\/\/*@//\/\/}"; fi
+}
 
 # in_image VOLUME_ARGS... -- COMMAND...: a one-off command in the image (not the server).
 # VOLUME_ARGS are host:container pairs; ENV_ARGS come from the array `run_env` (NAME=value).
@@ -168,7 +213,7 @@ in_image() {
   if [[ $engine == docker ]]; then
     for volume in "${volumes[@]}"; do args+=(-v "$volume"); done
     for variable in "${run_env[@]}"; do args+=(-e "$variable"); done
-    docker run --rm --read-only --cap-drop ALL "${args[@]}" "$IMAGE" "$@"
+    docker run --rm --platform "$PLATFORM" --read-only --cap-drop ALL "${args[@]}" "$IMAGE" "$@"
   else
     for volume in "${volumes[@]}"; do args+=(--volume "$volume:rw"); done
     for variable in "${run_env[@]}"; do args+=(--env "$variable"); done
@@ -195,7 +240,7 @@ start_server() {
     for volume in "$@"; do args+=(-v "$volume"); done
     for variable in "${run_env[@]}"; do args+=(-e "$variable"); done
     # As in production: read-only root, /tmp as tmpfs, no capabilities, no privilege escalation.
-    docker run -d --name "$server_name" --read-only --tmpfs /tmp:rw,size=16m --cap-drop ALL \
+    docker run -d --platform "$PLATFORM" --name "$server_name" --read-only --tmpfs /tmp:rw,size=16m --cap-drop ALL \
       --security-opt no-new-privileges "${args[@]}" "$IMAGE" >/dev/null
   else
     for volume in "$@"; do args+=(--volume "$volume:rw"); done
@@ -346,21 +391,55 @@ mark() {
 
 # ---- build --------------------------------------------------------------------------------------------
 
+version=$(node -p 'require("./package.json").version')
+licence=$(node -p 'require("./package.json").license')
+revision=$(git rev-parse HEAD 2>/dev/null || true)
+created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+source_url=$(image_source)
+build_args=(--platform "$PLATFORM" --build-arg "VERSION=$version" --build-arg "REVISION=$revision"
+  --build-arg "CREATED=$created" --build-arg "SOURCE=$source_url")
+
 if [[ $engine == buildah ]]; then
-  phase 'base image (stand-in, built once, then cached)'
-  bash scripts/build-base-image.sh
+  phase 'base images (stand-ins, built once, then cached)'
+  source scripts/build-base-image.sh # base_image_name
+  ARCH=$ARCH bash scripts/build-base-image.sh
+  build_base=$(base_image_name "$ARCH")
+  if [[ $EMULATED == 1 ]]; then
+    # buildah 1.28 (Debian bookworm) ignores `FROM --platform=$BUILDPLATFORM` and looks every
+    # stage's base up for the target platform. The stages that make platform-independent files
+    # (npm ci, tsc) get this machine's stand-in under a name whose configuration says the target
+    # architecture: buildah takes it, and its binaries run natively, as with docker buildx, instead
+    # of emulated (npm ci alone took over 8 minutes emulated here). Only `native` and `runtime` run
+    # on the target's own stand-in.
+    ARCH=$(host_arch) bash scripts/build-base-image.sh
+    host_base=$(base_image_name "$(host_arch)")
+    build_base="$host_base-as-$ARCH"
+    # Made again whenever this machine's stand-in is rebuilt (the label holds the image id it came from).
+    host_base_id=$("${BUILDAH[@]}" images --quiet --no-trunc "$host_base" | head -n 1)
+    relabelled_from=$("${BUILDAH[@]}" inspect --type image \
+      --format '{{index .Docker.Config.Labels "ivs-playback-auth.relabelled-from"}}' "$build_base" 2>/dev/null || true)
+    if [[ $relabelled_from != "$host_base_id" ]]; then
+      relabel=$("${BUILDAH[@]}" from --pull=never "$host_base")
+      "${BUILDAH[@]}" config --arch "$ARCH" --label "ivs-playback-auth.relabelled-from=$host_base_id" "$relabel"
+      "${BUILDAH[@]}" commit --quiet --format docker --rm "$relabel" "$build_base" >/dev/null
+    fi
+    log "build stages on $build_base (native binaries, labelled linux/$ARCH)"
+  fi
+  build_args+=(--build-arg "BUILD_NODE_IMAGE=$build_base" --build-arg "NODE_IMAGE=$(base_image_name "$ARCH")")
 fi
 
-phase 'build image'
+phase "build image ($PLATFORM)"
 if [[ $engine == docker ]]; then
-  docker build -t "$IMAGE" . >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; fail 'docker build failed'; }
+  docker build "${build_args[@]}" -t "$IMAGE" . >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; fail 'docker build failed'; }
 else
   # No --layers: with the vfs driver every cached layer is a full copy of the tree, which made the
   # build ~4x slower here than building each stage in one go (3m48s against 50s).
-  "${BUILDAH[@]}" build --format docker --isolation chroot --pull=never -t "$IMAGE" . >"$work/build.log" 2>&1 ||
-    { tail -n 40 "$work/build.log" >&2; fail 'buildah build failed'; }
+  "${BUILDAH[@]}" build --format docker --isolation chroot --pull=never "${build_args[@]}" -t "$IMAGE" . \
+    >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; fail 'buildah build failed'; }
   "${BUILDAH[@]}" rmi --prune >/dev/null 2>&1 || true # the previous build's image, now untagged
 fi
+grep -h '^self-test passed: ' "$work/build.log" | head -n 1 | sed 's/^/[build] /' >&2 ||
+  fail 'the build printed no Nettle self-test result'
 
 phase 'image configuration'
 config_json=$(image_config)
@@ -373,11 +452,34 @@ healthcheck=("${healthcheck[@]:1}")
 [[ $config_json == *'"8080/tcp"'* ]] || fail 'the image must EXPOSE 8080'
 [[ $config_json == *'"NODE_ENV=production"'* ]] || fail 'the image must set NODE_ENV=production'
 log "USER node, CMD ${cmd[*]}, HEALTHCHECK ${healthcheck[0]} -e …, EXPOSE 8080"
+[[ $(image_arch) == "linux/$ARCH" ]] || fail "the image is $(image_arch), not $PLATFORM"
+log "architecture: $(image_arch)"
 if [[ $engine == buildah ]]; then
-  container=$("${BUILDAH[@]}" from --pull=never --name "ivs-playback-auth-test-$$" "$IMAGE")
+  container=$("${BUILDAH[@]}" from --pull=never --platform "$PLATFORM" --name "ivs-playback-auth-test-$$" "$IMAGE")
   root=$("${BUILDAH[@]}" mount "$container")
   mounted=1
 fi
+
+phase 'OCI labels'
+prefix=org.opencontainers.image
+[[ $(label "$prefix.title") == ivs-playback-auth ]] || fail "label $prefix.title: '$(label "$prefix.title")'"
+[[ $(label "$prefix.version") == "$version" ]] || fail "label $prefix.version '$(label "$prefix.version")' is not package.json's $version"
+[[ $(label "$prefix.licenses") == "$licence" ]] || fail "label $prefix.licenses '$(label "$prefix.licenses")' is not package.json's $licence"
+[[ $(label "$prefix.revision") == "$revision" ]] || fail "label $prefix.revision is not the commit built ($revision)"
+[[ $(label "$prefix.created") =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] || fail "label $prefix.created is not an RFC 3339 time"
+[[ -n $(label "$prefix.description") && -n $(label "$prefix.base.name") ]] || fail "labels $prefix.description and .base.name must be set"
+[[ $(label "$prefix.source") == "$source_url" ]] || fail "label $prefix.source '$(label "$prefix.source")' is not '$source_url'"
+for name in title version licenses revision created source base.name; do log "  $prefix.$name=$(label "$prefix.$name")"; done
+[[ -n $source_url ]] || log "note: $prefix.source is empty: this checkout has no https git remote; set IMAGE_SOURCE"
+
+phase 'SBOM (CycloneDX) of the production dependencies'
+run_env=()
+in_image -- cat "$SBOM_PATH" >"$work/sbom.cdx.json" || fail "no SBOM at $SBOM_PATH"
+in_image -- node -e "$(cat scripts/container/list-packages.cjs)" /app/node_modules >"$work/installed.json" ||
+  fail 'could not list the packages in /app/node_modules'
+node scripts/container/check-sbom.mjs "$work/sbom.cdx.json" "$work/installed.json" package.json >"$work/sbom-check.txt" ||
+  { cat "$work/sbom-check.txt" >&2; fail 'the SBOM does not match the image'; }
+log "$(cat "$work/sbom-check.txt")"
 
 # ---- scenario 1: local mode ----------------------------------------------------------------------
 
@@ -396,10 +498,10 @@ api_key=$(in_image "$keys_dir:$KEYS_MOUNT" -- node dist/cli/main.js api-keys cre
 
 phase 'local: start until /healthz'
 start_server local publish "$keys_dir:$KEYS_MOUNT"
-wait_for /healthz 60
+wait_for /healthz $((60 * TIME_FACTOR))
 
 phase 'local: ready (/readyz)'
-wait_for /readyz 30
+wait_for /readyz $((30 * TIME_FACTOR))
 log "readyz: $(cat "$work/last-probe.json")"
 
 phase 'local: HEALTHCHECK command in the image'
@@ -458,8 +560,8 @@ else
 
   phase 'production: start (no keys volume) until /readyz'
   start_server production host "$api_keys_dir:$API_KEYS_MOUNT"
-  wait_for /healthz 60
-  wait_for /readyz 60
+  wait_for /healthz $((60 * TIME_FACTOR))
+  wait_for /readyz $((60 * TIME_FACTOR))
   log "readyz: $(cat "$work/last-probe.json")"
   # The first key went through Secrets Manager and was imported into (the stand-in's) IVS.
   curl -fsS --max-time 5 -H "Authorization: Bearer $api_key" "$base_url/v1/playback-keys" >"$work/keys.json" ||

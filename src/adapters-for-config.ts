@@ -17,6 +17,7 @@ import { OfflineViewerSessionRevoker } from './adapters/local/offline-viewer-ses
 import { PoliciesFile } from './adapters/local/policies-file.js';
 import { StaticChannelDirectory } from './adapters/local/static-channel-directory.js';
 import { InProcessRotationLock } from './adapters/process/in-process-rotation-lock.js';
+import type { Tracing } from './adapters/telemetry/open-telemetry.js';
 import { type Config, ConfigError } from './config.js';
 import type { ApiKeyStore, Clock, Logger, PlaybackKeyRegistry } from './domain/ports.js';
 import type { Adapters } from './runtime.js';
@@ -31,7 +32,7 @@ import { StartupError } from './startup-failure.js';
 /**
  * The composition root's one decision: which adapter implements each port, from the configuration.
  * Local mode gets files and no AWS; production mode gets one SDK client per AWS service, shared by
- * every adapter that talks to it.
+ * every adapter that talks to it. With tracing on, every AWS client and the signer make spans.
  */
 export async function createAdaptersForConfig(
   config: Config,
@@ -40,9 +41,11 @@ export async function createAdaptersForConfig(
     readonly clock: Clock;
     /** Hears every AWS call once it has ended (metrics). */
     readonly onAwsCall?: (call: AwsCall) => void;
+    /** OpenTelemetry, when configured: a client span for every AWS call. */
+    readonly tracing?: Tracing | undefined;
   },
 ): Promise<Adapters> {
-  const { logger, clock } = deps;
+  const { logger, clock, tracing } = deps;
   const onAwsCall = deps.onAwsCall ?? (() => {});
   // Region, credentials and endpoints come from the SDK's standard chain (AWS_REGION,
   // AWS_ENDPOINT_URL_IVS, …). Timeouts keep a hung AWS call from stalling a request; throttling
@@ -58,14 +61,20 @@ export async function createAdaptersForConfig(
   const ivsClients = ivsRegions?.map((region) => {
     const client = new IvsClient(region === undefined ? awsClientConfig : { ...awsClientConfig, region });
     recordAwsCalls(client, 'ivs', onAwsCall);
+    tracing?.instrumentAwsClient(client, 'IVS');
     return [region, client] as const;
   });
+  const secretsManagerClient = () => {
+    const client = recordedSecretsManagerClient(awsClientConfig, onAwsCall);
+    tracing?.instrumentAwsClient(client, 'SecretsManager');
+    return client;
+  };
 
   const fileStore = config.keyStore.kind === 'file' ? new FileKeyStore(config.keyStore.dir) : undefined;
   const store =
     fileStore ??
     new SecretsManagerKeyStore({
-      client: recordedSecretsManagerClient(awsClientConfig, onAwsCall),
+      client: secretsManagerClient(),
       secretId: config.keyStore.kind === 'secrets-manager' ? config.keyStore.secretId : '',
     });
   // The lock file serialises local rotations across processes; Secrets Manager replicas rely on
@@ -144,14 +153,17 @@ export async function createAdaptersForConfig(
       : new OfflineViewerSessionRevoker(),
     apiKeyStore:
       config.apiKeysFile === undefined ? withoutApiKeysFile() : new FileApiKeyStore(config.apiKeysFile),
-    signing: await chooseSigningBackend(config.signer, logger).catch((error: unknown) => {
-      // Only SIGNER=nettle refuses; auto falls back to OpenSSL instead of throwing.
-      throw new StartupError(
-        'SIGNER',
-        `${error instanceof Error ? error.message : String(error)}; or set SIGNER=auto to sign with OpenSSL instead`,
-        { cause: error },
-      );
-    }),
+    signing: await chooseSigningBackend(config.signer, logger).then(
+      (signing) => tracing?.traceSigning(signing) ?? signing,
+      (error: unknown) => {
+        // Only SIGNER=nettle refuses; auto falls back to OpenSSL instead of throwing.
+        throw new StartupError(
+          'SIGNER',
+          `${error instanceof Error ? error.message : String(error)}; or set SIGNER=auto to sign with OpenSSL instead`,
+          { cause: error },
+        );
+      },
+    ),
   };
 }
 

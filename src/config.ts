@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { SignerChoice } from './domain/ports.js';
+import { readTracingConfig, type TracingConfig } from './tracing-config.js';
 
 export type KeyStoreConfig =
   | { readonly kind: 'file'; readonly dir: string }
@@ -62,6 +63,11 @@ export interface Config {
   /** Which library signs: Nettle when available (auto), Nettle or fail (nettle), or OpenSSL. */
   readonly signer: SignerChoice;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * OpenTelemetry tracing from the standard OTEL_* variables (see tracing-config.ts); undefined when
+   * off, and always for the command line and the rotation function, which are not traced.
+   */
+  readonly tracing: TracingConfig | undefined;
 }
 
 function trustProxy(raw: string | undefined): boolean | number | string {
@@ -235,6 +241,8 @@ export function loadConfig(env: Env, role: Role = 'server'): Config {
     signer: oneOf('SIGNER', ['auto', 'nettle', 'openssl'], 'auto'),
     // LOG_LEVEL: debug, info, warn or error.
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+    // OTEL_*: OpenTelemetry tracing of the server (off unless an exporter or endpoint is named).
+    tracing: role === 'server' ? readTracingConfig(env, problems) : undefined,
   };
 
   if (config.defaultTtlSeconds > config.maxTtlSeconds) {

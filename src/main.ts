@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Express } from 'express';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
+import type { Tracing } from './adapters/telemetry/open-telemetry.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { SCOPES } from './domain/api-keys.js';
 import { isServiceError } from './domain/errors.js';
@@ -42,13 +43,31 @@ export interface StartOptions {
  */
 export async function startService(options: StartOptions): Promise<RunningService> {
   const config = loadConfig(options.env, 'server');
-  const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
-  const runtime = await createRuntime(config, { logger, ...(options.clock ? { clock: options.clock } : {}) });
-
+  // The pino logger's mixin reads the tracing set up next; both exist only when tracing is on.
+  let tracing: Tracing | undefined;
+  const logger =
+    options.logger ??
+    createPinoLogger({
+      level: config.logLevel,
+      mixin: config.tracing ? () => tracing?.logFields() ?? {} : undefined,
+    });
+  tracing = config.tracing ? await startTracing(config, logger) : undefined;
+  let runtime: Runtime;
+  let server: Server;
   let shuttingDown = false;
-  const app = buildHttpApp(runtime, { isShuttingDown: () => shuttingDown });
-  // Listen first: a port already in use stops the start before a development key is made and shown.
-  const server = await listen(app, config);
+  try {
+    runtime = await createRuntime(config, {
+      logger,
+      tracing,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    const app = buildHttpApp(runtime, { isShuttingDown: () => shuttingDown, tracer: tracing?.requests });
+    // Listen first: a port already in use stops the start before a development key is made and shown.
+    server = await listen(app, config);
+  } catch (error) {
+    await tracing?.shutdown();
+    throw error;
+  }
   harden(server, () => shuttingDown);
   const url = urlOf(server);
   try {
@@ -59,6 +78,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     );
   } catch (error) {
     await new Promise((resolve) => server.close(resolve));
+    await tracing?.shutdown();
     throw error;
   }
   logger.info(
@@ -72,12 +92,14 @@ export async function startService(options: StartOptions): Promise<RunningServic
       ...(config.policiesFile === undefined ? {} : { policiesFile: config.policiesFile }),
       ...(runtime.restrictionPolicies ? { restrictionPolicies: 'enforce' } : {}),
       ...(runtime.countries ? { countryDatabase: runtime.countries.description } : {}),
+      tracing: tracing?.description ?? 'off',
     },
     'listening',
   );
 
-  const stopJobs = startBackgroundJobs(runtime);
-  const ready = initialiseKeys(runtime, () => shuttingDown).then(() => {
+  const inSpan = <T>(name: string, job: () => Promise<T>) => (tracing ? tracing.inSpan(name, job) : job());
+  const stopJobs = startBackgroundJobs(runtime, inSpan);
+  const ready = inSpan('load the signing key', () => initialiseKeys(runtime, () => shuttingDown)).then(() => {
     const keyId = runtime.keyCache.status().currentKeyId;
     if (keyId) logger.info({ keyId }, 'ready to issue tokens');
   });
@@ -94,8 +116,24 @@ export async function startService(options: StartOptions): Promise<RunningServic
       // A first start still creating the key finishes its current step, so nothing writes after close.
       await ready.catch(() => {});
       await drainAndClose(server, config, logger);
+      // The last requests' spans are sent before the process goes.
+      await tracing
+        ?.shutdown()
+        .catch((error: unknown) =>
+          logger.warn({ err: describeError(error) }, 'tracing: could not send the last spans'),
+        );
     },
   };
+}
+
+/**
+ * OpenTelemetry, loaded only now that the configuration asks for it: with tracing off, no module of
+ * it is imported, so it costs nothing.
+ */
+async function startTracing(config: Config, logger: Logger): Promise<Tracing | undefined> {
+  if (config.tracing === undefined) return undefined;
+  const { startTracing: start } = await import('./adapters/telemetry/open-telemetry.js');
+  return start(config.tracing, { logger });
 }
 
 /**
@@ -181,8 +219,15 @@ function urlOf(server: Server): string {
   return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
-/** Key refresh, API key reload and the janitor; returns the function that stops them. */
-function startBackgroundJobs(runtime: Runtime): () => void {
+/**
+ * Key refresh, API key reload and the janitor; returns the function that stops them. The region
+ * check and the janitor run in spans of their own when tracing is on (their AWS calls are their
+ * children); the key refresh, one DescribeSecret every few seconds, is not traced.
+ */
+function startBackgroundJobs(
+  runtime: Runtime,
+  inSpan: <T>(name: string, job: () => Promise<T>) => Promise<T>,
+): () => void {
   const { config, keyCache, authenticator, logger } = runtime;
   const stops = [
     every(
@@ -197,7 +242,7 @@ function startBackgroundJobs(runtime: Runtime): () => void {
     // What each served region holds, so tokens are refused where IVS would refuse them.
     every(
       config.regionCheckSeconds * 1000,
-      () => runtime.coverage.refresh(),
+      () => inSpan('check regions', () => runtime.coverage.refresh()),
       () => {},
     ),
     // A failed reload keeps the last good API keys and logs why (the authenticator does).
@@ -224,10 +269,11 @@ function startBackgroundJobs(runtime: Runtime): () => void {
     stops.push(
       every(
         config.janitorSeconds * 1000,
-        async () => {
-          const steps = await runtime.rotator.cleanUp();
-          if (steps.length > 0) logger.info({ steps }, 'janitor retired drained keys');
-        },
+        () =>
+          inSpan('janitor', async () => {
+            const steps = await runtime.rotator.cleanUp();
+            if (steps.length > 0) logger.info({ steps }, 'janitor retired drained keys');
+          }),
         (error) => logger.warn({ err: describeError(error) }, 'janitor could not clean up keys; will retry'),
       ),
     );

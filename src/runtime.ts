@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { es384Verifier, generateSigningKey, parseAdoptablePrivateKey } from './adapters/crypto/p384-keys.js';
+import type { Tracing } from './adapters/telemetry/open-telemetry.js';
 import { createAdaptersForConfig } from './adapters-for-config.js';
 import type { Config } from './config.js';
 import type { DrainPolicy } from './domain/key-lifecycle.js';
@@ -95,7 +96,10 @@ export interface RuntimeDeps {
 }
 
 /** The composition root: the adapters the configuration names, with the services over them. */
-export async function createRuntime(config: Config, deps: RuntimeDeps): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  deps: RuntimeDeps & { readonly tracing?: Tracing | undefined },
+): Promise<Runtime> {
   const clock = deps.clock ?? (() => new Date());
   // The adapters are made before the metrics (which read the services over them): AWS calls are
   // counted from the moment the runtime exists, and no adapter calls AWS while being made.
@@ -104,6 +108,7 @@ export async function createRuntime(config: Config, deps: RuntimeDeps): Promise<
     logger: deps.logger,
     clock,
     onAwsCall: (call) => metrics?.countAwsCall(call),
+    tracing: deps.tracing,
   });
   const runtime = assembleRuntime(config, adapters, { logger: deps.logger, clock });
   metrics = runtime.metrics;

@@ -16,6 +16,7 @@ import type { TokenIssuer } from '../services/token-issuer.js';
 import { createApp } from './create-app.js';
 import type { ServiceMetrics } from './metrics.js';
 import { loadOpenApiContract } from './openapi-contract.js';
+import type { RequestTracer } from './request-tracing.js';
 import { allRoutes } from './routes/all-routes.js';
 import type { AdoptKey } from './routes/key-routes.js';
 
@@ -52,7 +53,11 @@ export interface HttpServices {
  */
 export function buildHttpApp(
   services: HttpServices,
-  options: { readonly isShuttingDown: () => boolean },
+  options: {
+    readonly isShuttingDown: () => boolean;
+    /** A span per request (OpenTelemetry, when OTEL_* configures it). */
+    readonly tracer?: RequestTracer | undefined;
+  },
 ): Express {
   const { config, clock, metrics } = services;
   const contract = loadOpenApiContract();
@@ -93,5 +98,6 @@ export function buildHttpApp(
       }),
     },
     trustProxy: config.trustProxy,
+    tracer: options.tracer,
   });
 }

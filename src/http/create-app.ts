@@ -9,6 +9,7 @@ import { listenWithStableShapes, precomputedHelmet, readDeclaredLengthJson } fro
 import type { ServiceMetrics } from './metrics.js';
 import type { ContractOperation, OpenApiContract } from './openapi-contract.js';
 import { requestContext } from './request-context.js';
+import type { RequestTracer } from './request-tracing.js';
 
 /** A route's logic: reads the validated body and the caller from `res.locals`, writes the response. */
 export type OperationHandler = (req: Request, res: Response) => Promise<void> | void;
@@ -26,6 +27,8 @@ export interface AppDeps {
   readonly limits: { readonly requests: RequestRateLimit; readonly failedAttempts: FailedAttemptLimit };
   /** express's `trust proxy`: whose X-Forwarded-For names the client (false = the socket's peer). */
   readonly trustProxy: boolean | number | string;
+  /** A span per request (OpenTelemetry, when configured); absent, requests are not traced. */
+  readonly tracer?: RequestTracer | undefined;
 }
 
 /**
@@ -44,7 +47,7 @@ export function createApp(deps: AppDeps): express.Express {
   }
 
   const app = configuredExpress(deps.trustProxy);
-  app.use(requestContext({ logger, metrics }));
+  app.use(requestContext({ logger, metrics, tracer: deps.tracer }));
   app.use(precomputedHelmet());
 
   const methodsByPath = new Map<string, string[]>();

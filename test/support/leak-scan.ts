@@ -3,13 +3,14 @@ import { inspect } from 'node:util';
 
 /**
  * Secret-leak scan over one test file: every entry a RecordingLogger receives, every response
- * the app of buildTestApp sends and everything a CLI run prints is scanned the moment it exists (so nothing is kept alive and a
+ * the app of buildTestApp sends, everything a CLI run prints and every span export the test OTLP
+ * receiver takes in is scanned the moment it exists (so nothing is kept alive and a
  * test that clears its logger cannot hide an entry). `leak-scan.setup.ts` fails the file in
  * `afterAll` when anything was found.
  */
 
 export interface LeakFinding {
-  readonly source: 'log' | 'response' | 'cli';
+  readonly source: 'log' | 'response' | 'cli' | 'span';
   readonly rule: string;
   /** Where it was found: the log level and message, or the response status. */
   readonly where: string;
@@ -47,14 +48,20 @@ const LOG_ONLY_RULES: readonly Rule[] = [
  */
 const NO_ECHO_PATHS: readonly string[] = ['/v1/playback-tokens/inspect'];
 
-const state = { logLines: 0, responses: 0, findings: [] as LeakFinding[] };
+const state = { logLines: 0, responses: 0, spanExports: 0, findings: [] as LeakFinding[] };
 
 export function leakScanReport(): {
   readonly logLines: number;
   readonly responses: number;
+  readonly spanExports: number;
   readonly findings: readonly LeakFinding[];
 } {
-  return { logLines: state.logLines, responses: state.responses, findings: [...state.findings] };
+  return {
+    logLines: state.logLines,
+    responses: state.responses,
+    spanExports: state.spanExports,
+    findings: [...state.findings],
+  };
 }
 
 function scan(text: string, rules: readonly Rule[], source: LeakFinding['source'], where: string): void {
@@ -121,6 +128,28 @@ export function scanCliOutput(
  */
 export function scanSecretFreeText(text: string, where: string): void {
   scan(text, [...PRIVATE_KEY_RULES, ...LOG_ONLY_RULES], 'log', where);
+}
+
+/**
+ * Called by the test OTLP receiver with every export request it takes in (JSON, or protobuf, whose
+ * strings are plain UTF-8 in the bytes). Spans are shipped and kept like logs: no secret may be in
+ * one (private keys, API keys, tokens), nor, when the test names them, its viewer ids.
+ */
+export function scanExportedSpans(body: Buffer, where: string, forbidden: readonly string[] = []): void {
+  state.spanExports += 1;
+  const text = body.toString('latin1');
+  scan(text, [...PRIVATE_KEY_RULES, ...LOG_ONLY_RULES], 'span', where);
+  for (const value of forbidden) {
+    const index = value === '' ? -1 : text.indexOf(value);
+    if (index >= 0) {
+      state.findings.push({
+        source: 'span',
+        rule: 'a value the test named as secret',
+        where,
+        excerpt: `${text.slice(Math.max(0, index - 40), index).replace(/[^\x20-\x7e]/g, '.')}${value.slice(0, 4)}…`,
+      });
+    }
+  }
 }
 
 function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {

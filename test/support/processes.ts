@@ -17,9 +17,15 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-/** Starts `src/main.ts` with the given environment and waits for its "listening" log line. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...NODE_ARGS, 'src/main.ts'], {
+/**
+ * Starts `src/main.ts` with the given environment and waits for its "listening" log line.
+ * `nodeArgs` go before the entry point (e.g. an `--import` of a module hook).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { readonly nodeArgs?: readonly string[] } = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...(options.nodeArgs ?? []), 'src/main.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,12 +17,18 @@ const REDACTED = new Set<string>(REDACTED_KEYS);
 export function createPinoLogger(options: {
   readonly level: string;
   readonly destination?: DestinationStream | undefined;
+  /**
+   * Fields added to every line, computed when it is written: with tracing on, the active span's
+   * `trace_id` and `span_id`, so a log line leads to its trace. Absent, nothing is called.
+   */
+  readonly mixin?: (() => object) | undefined;
 }): Logger & { readonly flush: () => void } {
   const settings: LoggerOptions = {
     level: options.level,
     base: { service: 'ivs-playback-auth' },
     timestamp: () => isoTimeField(Date.now()),
     formatters: { level: (label) => ({ level: label }) },
+    ...(options.mixin ? { mixin: options.mixin } : {}),
   };
   const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
   const redacting = pino(
