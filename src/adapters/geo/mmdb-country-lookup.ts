@@ -1,5 +1,4 @@
-import { type StatsListener, unwatchFile, watchFile } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { type CountryResponse, Reader } from 'mmdb-lib';
 import type { CountryLookup, Logger } from '../../domain/ports.js';
@@ -46,45 +45,40 @@ export async function openCountryDatabase(
   logger: Logger,
   options: { readonly watchIntervalMs?: number } = {},
 ): Promise<CountryDatabase> {
+  // The file as it was when read: any later difference (a new mtime, or a file moved over the
+  // path, whose inode or size differ even within the file system's timestamp granularity) is a new
+  // version. Compared with our own reading, not with the previous poll's, so a change made right
+  // after the first read is never taken for the starting point.
+  let readVersion = await versionOf(path);
   let reader = await readDatabase(path);
   const describe = () => {
     const { databaseType, buildEpoch } = reader.metadata;
     return `${databaseType} built ${buildEpoch.toISOString().slice(0, 10)}`;
   };
-  let reading = false;
-  let changedWhileReading = false;
-  const reread = () => {
-    reading = true;
-    readDatabase(path)
-      .then((next) => {
-        reader = next;
-        logger.info({ geoipDatabase: path, database: describe() }, 'country database re-read');
-      })
-      .catch((error: unknown) => {
-        logger.warn(
-          { geoipDatabase: path, problem: error instanceof Error ? error.message : String(error) },
-          'country database changed but could not be read; the version read before stays in use',
-        );
-      })
-      .finally(() => {
-        reading = false;
-        // A change seen during the read may not have been in what was read: read once more.
-        if (changedWhileReading) {
-          changedWhileReading = false;
-          reread();
-        }
-      });
+  let checking = false;
+  const check = async () => {
+    const version = await versionOf(path).catch(() => undefined);
+    // A file being replaced may be missing for a moment: the version in use stays until it is back.
+    if (version === undefined || version === readVersion) return;
+    readVersion = version;
+    try {
+      reader = await readDatabase(path);
+      logger.info({ geoipDatabase: path, database: describe() }, 'country database re-read');
+    } catch (error) {
+      logger.warn(
+        { geoipDatabase: path, problem: error instanceof Error ? error.message : String(error) },
+        'country database changed but could not be read; the version read before stays in use',
+      );
+    }
   };
-  const onChange: StatsListener = (current, previous) => {
-    // A file moved over the path within the file system's timestamp granularity (a few ms) keeps
-    // the old mtime: its inode or size tells it apart.
-    const unchanged =
-      current.mtimeMs === previous.mtimeMs && current.ino === previous.ino && current.size === previous.size;
-    if (unchanged || current.nlink === 0) return;
-    if (reading) changedWhileReading = true;
-    else reread();
-  };
-  watchFile(path, { persistent: false, interval: options.watchIntervalMs ?? WATCH_INTERVAL_MS }, onChange);
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void check().finally(() => {
+      checking = false;
+    });
+  }, options.watchIntervalMs ?? WATCH_INTERVAL_MS);
+  timer.unref();
   return {
     path,
     get description() {
@@ -100,9 +94,15 @@ export async function openCountryDatabase(
       return record.country?.iso_code ?? record.country_code ?? record.registered_country?.iso_code;
     },
     close() {
-      unwatchFile(path, onChange);
+      clearInterval(timer);
     },
   };
+}
+
+/** What tells one version of the file from another: modification time, inode and size. */
+async function versionOf(path: string): Promise<string> {
+  const { mtimeMs, ino, size } = await stat(path);
+  return `${mtimeMs}:${ino}:${size}`;
 }
 
 async function readDatabase(path: string): Promise<Reader<CountryResponse>> {
