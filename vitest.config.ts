@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +9,8 @@ export default defineConfig({
     // Real P-384 keys and real HTTP servers: give slow CI machines room without hiding hangs.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // One test file per core (vitest's default leaves one core free): most files wait on child
+    // processes, sockets and timers, so on a 2-core machine two at a time nearly halve the run.
+    maxWorkers: availableParallelism(),
   },
 });
