@@ -47,7 +47,10 @@ ARCH=$(debian_arch "$PLATFORM")
 EMULATED=0
 [[ $ARCH == "$(host_arch)" ]] || EMULATED=1
 TIME_FACTOR=${TIME_FACTOR:-$((EMULATED ? 4 : 1))}
-IMAGE=${IMAGE:-ivs-playback-auth:test$([[ $EMULATED == 1 ]] && echo "-$ARCH")}
+# (A suffix computed apart: a failing test inside ${IMAGE:-…$(…)} would end the script under set -e.)
+image_suffix=''
+if [[ $EMULATED == 1 ]]; then image_suffix="-$ARCH"; fi
+IMAGE=${IMAGE:-ivs-playback-auth:test$image_suffix}
 KEEP_IMAGE=${KEEP_IMAGE:-0}
 STOP_BUDGET_SECONDS=${STOP_BUDGET_SECONDS:-$((5 * TIME_FACTOR))}
 PRODUCTION=${PRODUCTION:-auto}
