@@ -20,6 +20,7 @@ import { InProcessRotationLock } from './adapters/process/in-process-rotation-lo
 import type { Tracing } from './adapters/telemetry/open-telemetry.js';
 import { type Config, ConfigError } from './config.js';
 import type { ApiKeyStore, Clock, Logger, PlaybackKeyRegistry } from './domain/ports.js';
+import { fileProblem } from './file-problem.js';
 import type { Adapters } from './runtime.js';
 import {
   type RegionalAdapters,
@@ -172,19 +173,13 @@ async function loadChannelsFile(path: string): Promise<StaticChannelDirectory> {
   try {
     return await StaticChannelDirectory.fromFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
     const problem =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EACCES'
-          ? 'cannot be read (permission denied)'
-          : code === 'EISDIR'
-            ? 'is a folder, not a file'
-            : error instanceof SyntaxError
-              ? 'is not valid JSON'
-              : error instanceof Error
-                ? error.message
-                : String(error);
+      fileProblem(error) ??
+      (error instanceof SyntaxError
+        ? 'is not valid JSON'
+        : error instanceof Error
+          ? error.message
+          : String(error));
     throw new StartupError(
       'CHANNELS_FILE',
       `${path} ${problem}; it must be a JSON object mapping channel ARNs to https playback URLs, or unset CHANNELS_FILE`,
@@ -239,17 +234,13 @@ async function loadCountryDatabase(configured: string | undefined, logger: Logge
     }
     return database;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
     const problem =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EACCES'
-          ? 'cannot be read (permission denied)'
-          : code === 'MODULE_NOT_FOUND'
-            ? 'is not installed'
-            : error instanceof Error
-              ? error.message
-              : String(error);
+      fileProblem(error) ??
+      ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
+        ? 'is not installed'
+        : error instanceof Error
+          ? error.message
+          : String(error));
     throw new StartupError(
       'GEOIP_DATABASE',
       configured === undefined

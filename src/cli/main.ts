@@ -8,6 +8,7 @@ import { isScope, parseApiKeyReference, SCOPES, type Scope } from '../domain/api
 import { MAXIMUM_RESOLUTIONS, type PlaybackTokenRequest } from '../domain/playback-claims.js';
 import { looksLikeUrl } from '../domain/playback-url.js';
 import { type AdoptionRole, PrivateKeyPem } from '../domain/signing-key.js';
+import { fileProblem } from '../file-problem.js';
 import { inspectionBody } from '../http/routes/inspection-routes.js';
 import { adoptionResultBody } from '../http/routes/key-routes.js';
 import { runServer } from '../main.js';
@@ -207,15 +208,8 @@ async function readPrivateKey(path: string): Promise<PrivateKeyPem> {
     return new PrivateKeyPem(bytes.toString('utf8'));
   } catch (error) {
     if (error instanceof CliError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
     const problem =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EACCES'
-          ? 'cannot be read (permission denied)'
-          : code === 'EISDIR'
-            ? 'is a folder, not a file'
-            : `cannot be read (${code ?? 'unknown error'})`;
+      fileProblem(error) ?? `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`;
     throw new CliError(`--private-key ${path} ${problem}; nothing was adopted`);
   }
 }
