@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { drainSeconds } from '../../src/domain/key-lifecycle.js';
 import { type AdoptionRole, PrivateKeyPem } from '../../src/domain/signing-key.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { type AwsStandIn, startAwsStandIn } from '../support/aws-stand-in/index.js';
 import type { ChannelRecord } from '../support/aws-stand-in/ivs-state.js';
+import { useStandIn } from '../support/aws-stand-in/use-stand-in.js';
 import { ManualClock, RecordingLogger } from '../support/fakes.js';
 import { type LegacyKey, makeLegacyKey, signLegacyToken } from '../support/legacy-signer.js';
 
@@ -25,20 +25,7 @@ const DRAIN_ENV = {
  * until the drain ends, the service's own tokens play, and no region ever holds more than 3 pairs.
  */
 describe('adopting a legacy signer’s key, through the stand-in', () => {
-  let standIn: AwsStandIn;
-  const savedEnv = { ...process.env };
-
-  beforeAll(async () => {
-    standIn = await startAwsStandIn();
-    Object.assign(process.env, standIn.env());
-  });
-  afterAll(async () => {
-    await standIn.close();
-    process.env = savedEnv;
-  });
-  beforeEach(() => {
-    standIn.reset();
-  });
+  const { standIn } = useStandIn({ processEnv: true });
 
   interface Replica {
     readonly runtime: Runtime;

@@ -13,6 +13,11 @@ export interface UseStandInOptions {
   readonly secretsManagerClient?: SecretsManagerClientConfig;
   /** New clients for every test, destroyed after it; default: one of each for the whole suite. */
   readonly clientsPerTest?: boolean;
+  /**
+   * Puts the stand-in's endpoint, region and credentials into `process.env` for the suite (restored
+   * after it), for code under test that builds its own SDK clients from the environment.
+   */
+  readonly processEnv?: boolean;
 }
 
 /** What `useStandIn` manages; use it inside the suite's hooks and tests only (it throws elsewhere). */
@@ -53,8 +58,10 @@ export function useStandIn(options: UseStandInOptions = {}): StandInAccessors {
     secretsManager = undefined;
   };
 
+  const savedEnv = { ...process.env };
   beforeAll(async () => {
     running = await startAwsStandIn(options.standIn);
+    if (options.processEnv) Object.assign(process.env, running.env());
   });
   beforeEach(() => {
     current().reset();
@@ -64,6 +71,7 @@ export function useStandIn(options: UseStandInOptions = {}): StandInAccessors {
     destroyClients();
     await running?.close();
     running = undefined;
+    if (options.processEnv) process.env = savedEnv;
   });
 
   return {
